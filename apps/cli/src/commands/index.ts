@@ -1,0 +1,4 @@
+/** Every `selfsup` command, in the order `selfsup --help` lists them. Each lives in its own file here. */
+import type { Command } from '../command.js';
+
+export const commands: Command[] = [];
