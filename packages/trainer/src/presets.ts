@@ -34,6 +34,10 @@ export interface TrainingOptions {
   tokenizer: string;
   /** MLM masking rate (Hugging Face `mlm_probability`). */
   mlmProbability: number;
+  /** Share of the text held out for validation when the trainer prepares raw text itself. */
+  valFraction: number;
+  /** Skip an update whose loss or gradients are not finite instead of stopping the run. */
+  skipNonfinite: boolean;
 }
 
 export interface Preset {
@@ -70,6 +74,8 @@ export const DEFAULT_OPTIONS: TrainingOptions = {
   seed: 1337,
   tokenizer: 'char',
   mlmProbability: 0.15,
+  valFraction: 0.1,
+  skipNonfinite: false,
 };
 
 export const PRESETS: Record<string, Preset> = {

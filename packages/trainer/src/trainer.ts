@@ -1,0 +1,252 @@
+/**
+ * The training loop in memory (no files): one `trainStep()` is forward → loss against the pseudo-labels → backward
+ * over `gradAccum` micro-batches → global-norm clipping → AdamW at the scheduled learning rate. `evaluate()` is
+ * nanoGPT's `estimate_loss`. Everything random is seeded from `options.seed` and the step number, so a trainer
+ * restored from `getState()` continues exactly where the saved one was.
+ */
+import { Rng, SelfsupError } from '@selfsup/core';
+import type { LanguageModel } from '@selfsup/model';
+import * as tf from '@tensorflow/tfjs-core';
+// Gradients of the core ops are registered by this side-effect module (the tfjs umbrella package does the same).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { AdamW, type AdamWState } from './adamw.js';
+import type { Batch, BatchStream, Split, TrainData } from './batches.js';
+import { clipCoefficient, globalNorm, scaleGradients } from './clip.js';
+import type { TrainingOptions } from './presets.js';
+import { learningRateAt } from './schedule.js';
+
+export interface StepEvent {
+  type: 'step';
+  /** Updates completed, this one included. */
+  step: number;
+  /** Mean loss over the micro-batches of this step. */
+  loss: number;
+  /** Learning rate this update used. */
+  lr: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  tokensPerSec: number;
+  msPerStep: number;
+  /** True when the update was skipped because the loss or the gradients were not finite (`skipNonfinite`). */
+  skipped: boolean;
+}
+
+export interface EvalEvent {
+  type: 'eval';
+  step: number;
+  trainLoss: number;
+  valLoss: number;
+  /** Whether this is the best validation loss so far. */
+  best: boolean;
+  msPerEval: number;
+}
+
+/** What a checkpoint needs to continue the loop exactly (besides weights and optimizer moments). */
+export interface TrainerState {
+  step: number;
+  bestValLoss: number | null;
+  bestValStep: number | null;
+  tokensSeen: number;
+  skippedSteps: number;
+  /** Position of the training batch stream. */
+  data: unknown;
+}
+
+export interface TrainerInit {
+  model: LanguageModel;
+  data: TrainData;
+  options: TrainingOptions;
+  state?: TrainerState;
+  optimizerState?: AdamWState;
+}
+
+/** A non-finite loss or gradient norm; `step` is the update that produced it (1-based, like step events). */
+export class NonFiniteError extends SelfsupError {
+  readonly step: number;
+  constructor(step: number, loss: number, gradNorm: number) {
+    const what = Number.isFinite(loss) ? `gradient norm ${gradNorm}` : `loss ${loss}`;
+    super(`non-finite ${what} at step ${step}`, { kind: 'runtime' });
+    this.step = step;
+  }
+}
+
+export class Trainer {
+  readonly model: LanguageModel;
+  readonly optimizer: AdamW;
+  readonly options: TrainingOptions;
+  private readonly data: TrainData;
+  private readonly stream: BatchStream;
+  private readonly vars: tf.Variable[];
+  /** tfjs variable name → parameter name. */
+  private readonly byVarName = new Map<string, string>();
+  private state: TrainerState;
+
+  constructor(init: TrainerInit) {
+    this.model = init.model;
+    this.data = init.data;
+    this.options = { ...init.options };
+    const o = this.options;
+    this.optimizer = new AdamW(this.model.params, this.model.paramGroups(), {
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+    });
+    if (init.optimizerState) this.optimizer.setState(init.optimizerState);
+    this.vars = [...this.model.params.values()];
+    for (const [name, v] of this.model.params) this.byVarName.set(v.name, name);
+    this.stream = this.data.stream('train', o.seed);
+    this.state = init.state
+      ? { ...init.state }
+      : { step: 0, bestValLoss: null, bestValStep: null, tokensSeen: 0, skippedSteps: 0, data: undefined };
+    if (init.state) this.stream.setState(init.state.data);
+  }
+
+  /** Updates completed so far. */
+  get step(): number {
+    return this.state.step;
+  }
+
+  get tokensPerStep(): number {
+    return this.options.batchSize * this.options.blockSize * this.options.gradAccum;
+  }
+
+  getState(): TrainerState {
+    return { ...this.state, data: this.stream.getState() };
+  }
+
+  /** The learning rate the next update will use. */
+  get nextLr(): number {
+    return learningRateAt(this.state.step, this.options);
+  }
+
+  /** One optimizer update over `gradAccum` micro-batches. Throws `NonFiniteError` unless `skipNonfinite`. */
+  trainStep(): StepEvent {
+    const started = performance.now();
+    const o = this.options;
+    const stepIndex = this.state.step;
+    const lr = learningRateAt(stepIndex, o);
+    const micro = o.gradAccum;
+    const grads = new Map<string, tf.Tensor>();
+    let lossSum: tf.Tensor | undefined;
+    try {
+      for (let i = 0; i < micro; i++) {
+        const batch = this.stream.next();
+        const { value, grads: g } = this.backward(batch, dropoutSeed(o.seed, stepIndex, i), micro);
+        lossSum = accumulate(lossSum, value);
+        for (const [varName, grad] of Object.entries(g)) {
+          if (!grad) continue;
+          const name = this.byVarName.get(varName)!;
+          grads.set(name, accumulate(grads.get(name), grad));
+        }
+      }
+      const norm = globalNorm(grads.values());
+      const both = tf.stack([lossSum!, norm]);
+      const [loss, gradNorm] = both.dataSync();
+      tf.dispose([both, norm]);
+      this.state.tokensSeen += this.tokensPerStep;
+      const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
+      if (!finite && !o.skipNonfinite) throw new NonFiniteError(stepIndex + 1, loss, gradNorm);
+      if (finite) {
+        scaleGradients(grads, clipCoefficient(gradNorm, o.gradClip));
+        this.optimizer.apply(grads, lr);
+      } else {
+        this.state.skippedSteps += 1;
+      }
+      this.state.step += 1;
+      const ms = performance.now() - started;
+      return {
+        type: 'step',
+        step: this.state.step,
+        loss,
+        lr,
+        gradNorm,
+        tokensPerSec: (this.tokensPerStep * 1000) / ms,
+        msPerStep: ms,
+        skipped: !finite,
+      };
+    } finally {
+      tf.dispose([...grads.values()]);
+      if (lossSum) lossSum.dispose();
+    }
+  }
+
+  /** nanoGPT's `estimate_loss`: mean loss over `evalIters` random batches of each split, without dropout. */
+  evaluate(): EvalEvent {
+    const started = performance.now();
+    const trainLoss = this.meanLoss('train');
+    const valLoss = this.meanLoss('val');
+    const step = this.state.step;
+    const best = Number.isFinite(valLoss) && (this.state.bestValLoss === null || valLoss < this.state.bestValLoss);
+    if (best) {
+      this.state.bestValLoss = valLoss;
+      this.state.bestValStep = step;
+    }
+    return { type: 'eval', step, trainLoss, valLoss, best, msPerEval: performance.now() - started };
+  }
+
+  /** Mean loss of a split over `evalIters` batches drawn from a stream seeded by the step (the training stream and
+   *  every other random choice are left untouched, so evaluating never changes the run). */
+  meanLoss(split: Split, batches = this.options.evalIters): number {
+    const stream = this.data.stream(split, evalSeed(this.options.seed, split, this.state.step));
+    let sum = 0;
+    for (let i = 0; i < batches; i++) sum += batchLoss(this.model, stream.next());
+    return sum / batches;
+  }
+
+  /** Frees the optimizer state (the model belongs to the caller). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+
+  private backward(batch: Batch, seed: number, micro: number) {
+    const { inputs, labels, mask } = batchTensors(batch);
+    try {
+      return tf.variableGrads(() => {
+        const loss = this.model.loss(inputs, labels, { training: true, dropoutSeed: seed, attentionMask: mask });
+        return micro === 1 ? loss : tf.div(loss, micro);
+      }, this.vars);
+    } finally {
+      tf.dispose([inputs, labels, ...(mask ? [mask] : [])]);
+    }
+  }
+}
+
+/** The loss of one batch, forward only. */
+export function batchLoss(model: LanguageModel, batch: Batch): number {
+  const { inputs, labels, mask } = batchTensors(batch);
+  try {
+    const loss = model.loss(inputs, labels, { training: false, attentionMask: mask });
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return value;
+  } finally {
+    tf.dispose([inputs, labels, ...(mask ? [mask] : [])]);
+  }
+}
+
+function batchTensors(batch: Batch) {
+  const shape: [number, number] = [batch.batchSize, batch.blockSize];
+  return {
+    inputs: tf.tensor2d(batch.inputs, shape, 'int32'),
+    labels: tf.tensor2d(batch.labels, shape, 'int32'),
+    mask: batch.attentionMask ? tf.tensor2d(batch.attentionMask, shape, 'int32') : undefined,
+  };
+}
+
+function accumulate(sum: tf.Tensor | undefined, x: tf.Tensor): tf.Tensor {
+  if (!sum) return x;
+  const next = tf.add(sum, x);
+  sum.dispose();
+  x.dispose();
+  return next;
+}
+
+/** The dropout seed of micro-batch `micro` of update `step`: a pure function, so resuming needs no saved state. */
+export function dropoutSeed(seed: number, step: number, micro: number): number {
+  return new Rng(`${seed}:dropout:${step}:${micro}`).nextUint32();
+}
+
+export function evalSeed(seed: number, split: Split, step: number): number {
+  return new Rng(`${seed}:eval:${split}:${step}`).nextUint32();
+}
