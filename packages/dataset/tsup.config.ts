@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild());
+// `shims` gives the CommonJS build an `import.meta.url`, which finds the installed Brown corpus.
+export default defineConfig(packageBuild(['src/index.ts'], { shims: true }));
