@@ -1,0 +1,262 @@
+/**
+ * Checkpoints as an atomic set of files in the run folder.
+ *
+ * Writing (the trainer, holding the run lock):
+ *   1. every file goes into `.checkpoint-staging/`, flushed to disk, and last the manifest `checkpoint.json` (each
+ *      file's name, size and SHA-256, and the step);
+ *   2. `.checkpoint-staging/` is renamed to `.checkpoint-ready/` — the commit point;
+ *   3. each file is renamed from `.checkpoint-ready/` into the run folder, the manifest last; the folder is removed.
+ * A crash before 2 leaves the previous set untouched (the staging folder is deleted on recovery); a crash after 2
+ * leaves a complete new set, and recovery finishes the moves. Renames within one folder are atomic, so no file is
+ * ever seen half-written.
+ *
+ * Reading (anyone, no lock): the manifest in `.checkpoint-ready/` wins when that folder exists, and each file is taken
+ * from there when still present, else from the run folder; every file is checked against the manifest's size and
+ * hash, and a mismatch (a checkpoint being committed while we read) is retried. So a reader always gets one whole set.
+ */
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  describeFsError,
+  inputError,
+  isInputFsError,
+  parseJson,
+  runtimeError,
+  syncDir,
+  writeFileAtomicSync,
+} from '@selfsup/core';
+import { RunFiles } from './run-folder.js';
+
+export interface ManifestEntry {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface CheckpointManifest {
+  format: 'selfsup.checkpoint/1';
+  step: number;
+  savedAt: string;
+  files: ManifestEntry[];
+}
+
+/** Points in a checkpoint write, for crash-safety tests (`onPhase` throws to simulate a crash there). */
+export type CheckpointPhase = 'staged' | 'committed' | `moved:${string}` | 'done';
+
+export interface CommitOptions {
+  step: number;
+  /** Test hook called at each phase. */
+  onPhase?: (phase: CheckpointPhase) => void;
+}
+
+/**
+ * Writes one checkpoint: `write(dir)` puts the set's files into the staging folder (with any writer: the model
+ * package's `saveModel`, `writeFileAtomicSync`, ...). Returns the manifest.
+ */
+export function commitCheckpoint(
+  runDir: string,
+  write: (dir: string) => void,
+  options: CommitOptions,
+): CheckpointManifest {
+  const staging = join(runDir, RunFiles.staging);
+  const ready = join(runDir, RunFiles.ready);
+  const phase = options.onPhase ?? (() => {});
+  // A leftover committed set must be in place before we start a new one (the caller normally recovers first).
+  recoverRunFolder(runDir);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    mkdirSync(staging, { recursive: true });
+  } catch (err) {
+    throw runtimeError(`cannot create ${staging}: ${describeFsError(err)}`, err);
+  }
+  write(staging);
+  const names = readdirSync(staging)
+    .filter((n) => !n.startsWith('.') && n !== RunFiles.manifest)
+    .sort(manifestOrder);
+  const files = names.map((name) => {
+    const path = join(staging, name);
+    fsyncFile(path);
+    const bytes = readFileSync(path);
+    return { name, bytes: bytes.length, sha256: sha256(bytes) };
+  });
+  const manifest: CheckpointManifest = {
+    format: 'selfsup.checkpoint/1',
+    step: options.step,
+    savedAt: new Date().toISOString(),
+    files,
+  };
+  writeFileAtomicSync(join(staging, RunFiles.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  syncDir(staging);
+  phase('staged');
+  try {
+    renameSync(staging, ready);
+  } catch (err) {
+    throw runtimeError(`cannot commit checkpoint in ${runDir}: ${describeFsError(err)}`, err);
+  }
+  syncDir(runDir);
+  phase('committed');
+  finishMoves(runDir, phase);
+  phase('done');
+  return manifest;
+}
+
+/**
+ * Brings a run folder to a consistent state after a crash: a committed set is moved into place, an incomplete one is
+ * deleted. Only the lock holder may call this. Returns what it did.
+ */
+export function recoverRunFolder(runDir: string): 'clean' | 'rolled-forward' | 'rolled-back' {
+  const ready = join(runDir, RunFiles.ready);
+  const staging = join(runDir, RunFiles.staging);
+  let result: 'clean' | 'rolled-forward' | 'rolled-back' = 'clean';
+  if (existsSync(ready)) {
+    finishMoves(runDir, () => {});
+    result = 'rolled-forward';
+  }
+  if (existsSync(staging)) {
+    rmSync(staging, { recursive: true, force: true });
+    if (result === 'clean') result = 'rolled-back';
+  }
+  return result;
+}
+
+function finishMoves(runDir: string, phase: (p: CheckpointPhase) => void): void {
+  const ready = join(runDir, RunFiles.ready);
+  const manifestPath = join(ready, RunFiles.manifest);
+  // The manifest is moved last, so while the folder exists it is still inside.
+  if (existsSync(manifestPath)) {
+    const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
+    for (const entry of manifest.files) {
+      const from = join(ready, entry.name);
+      if (!existsSync(from)) continue; // moved before a crash
+      renameSync(from, join(runDir, entry.name));
+      phase(`moved:${entry.name}`);
+    }
+    renameSync(manifestPath, join(runDir, RunFiles.manifest));
+  }
+  syncDir(runDir);
+  rmSync(ready, { recursive: true, force: true });
+}
+
+/** Whether the folder holds a checkpoint (committed; possibly still being moved into place). */
+export function hasCheckpoint(runDir: string): boolean {
+  return existsSync(join(runDir, RunFiles.ready, RunFiles.manifest)) || existsSync(join(runDir, RunFiles.manifest));
+}
+
+export interface CheckpointFiles {
+  /** null for a folder without a manifest (e.g. a Hugging Face folder): its files are read as they are. */
+  manifest: CheckpointManifest | null;
+  files: Map<string, Uint8Array>;
+}
+
+/**
+ * Reads a whole, consistent checkpoint set (see the top of this file). `names` limits the files read (all files of
+ * the manifest by default); for a folder without a manifest, `names` are read as they are.
+ */
+export function readCheckpoint(runDir: string, names?: readonly string[], attempts = 100): CheckpointFiles {
+  let lastProblem = '';
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const ready = join(runDir, RunFiles.ready);
+    const readyManifest = join(ready, RunFiles.manifest);
+    const mainManifest = join(runDir, RunFiles.manifest);
+    const fromReady = existsSync(readyManifest);
+    let manifestText: string | undefined;
+    try {
+      manifestText = readFileSync(fromReady ? readyManifest : mainManifest, 'utf8');
+    } catch (err) {
+      if (fromReady) continue; // moved away as we looked: try again
+      if (!isInputFsError(err)) throw runtimeError(`cannot read ${mainManifest}: ${describeFsError(err)}`, err);
+    }
+    if (manifestText === undefined) return { manifest: null, files: readPlain(runDir, names ?? []) };
+    const manifest = parseManifest(manifestText, fromReady ? readyManifest : mainManifest);
+    const wanted = names ? manifest.files.filter((f) => names.includes(f.name)) : manifest.files;
+    for (const name of names ?? []) {
+      if (!manifest.files.some((f) => f.name === name)) throw inputError(`${runDir}: the checkpoint has no ${name}`);
+    }
+    const files = new Map<string, Uint8Array>();
+    let ok = true;
+    for (const entry of wanted) {
+      const bytes = readEither(join(ready, entry.name), join(runDir, entry.name));
+      if (!bytes || bytes.length !== entry.bytes || sha256(bytes) !== entry.sha256) {
+        ok = false;
+        lastProblem = `${entry.name} does not match checkpoint.json`;
+        break;
+      }
+      files.set(entry.name, bytes);
+    }
+    if (ok) return { manifest, files };
+    sleepMs(Math.min(200, 5 * (attempt + 1)));
+  }
+  throw runtimeError(`${runDir}: the checkpoint is damaged or keeps changing (${lastProblem})`);
+}
+
+function readPlain(runDir: string, names: readonly string[]): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of names) {
+    const path = join(runDir, name);
+    try {
+      files.set(name, readFileSync(path));
+    } catch (err) {
+      if (isInputFsError(err)) throw inputError(`${path}: ${describeFsError(err)}`, err);
+      throw runtimeError(`cannot read ${path}: ${describeFsError(err)}`, err);
+    }
+  }
+  return files;
+}
+
+function readEither(first: string, second: string): Uint8Array | undefined {
+  for (const path of [first, second]) {
+    try {
+      return readFileSync(path);
+    } catch {}
+  }
+  return undefined;
+}
+
+export function parseManifest(text: string, what: string): CheckpointManifest {
+  const value = parseJson(text, what) as Partial<CheckpointManifest>;
+  if (
+    value?.format !== 'selfsup.checkpoint/1' ||
+    !Array.isArray(value.files) ||
+    !value.files.every((f) => typeof f?.name === 'string' && typeof f.sha256 === 'string' && Number.isInteger(f.bytes))
+  ) {
+    throw inputError(`${what}: not a selfsup checkpoint manifest`);
+  }
+  return value as CheckpointManifest;
+}
+
+/** Model and optimizer first, the trainer state last: the order files are moved into place. */
+function manifestOrder(a: string, b: string): number {
+  const rank = (n: string) => (n === RunFiles.state ? 1 : 0);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function fsyncFile(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    fsyncSync(fd);
+  } catch (err) {
+    throw runtimeError(`cannot flush ${path}: ${describeFsError(err)}`, err);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
