@@ -20,23 +20,42 @@ export interface ModelConfig {
   bias?: boolean;
   /** Default 1e-5 for CLM (GPT-2), 1e-12 for MLM (BERT). */
   layerNormEpsilon?: number;
-  /** MLM only: feed-forward width (default 4 · nEmbd). */
+  /** Feed-forward width (default 4 · nEmbd); BERT `intermediate_size`, also GPT-2 `n_inner` for CLM. */
   intermediateSize?: number;
+  /**
+   * Feed-forward activation, as Hugging Face names it: `gelu_new` is GELU's tanh approximation (GPT-2), `gelu` the
+   * exact erf form (BERT). Default `gelu_new` for CLM and `gelu` for MLM, so saved weights load in Hugging Face
+   * unchanged. Only `gelu_new` has a fused kernel.
+   */
+  hiddenAct?: 'gelu_new' | 'gelu';
   /** MLM only: token-type vocabulary (default 2). */
   typeVocabSize?: number;
   /** MLM only: id of `[PAD]` (default 0). */
   padTokenId?: number;
 }
 
-export type ResolvedModelConfig = Required<ModelConfig>;
+/**
+ * A config with every default filled in (`resolveConfig`). `hiddenAct` was added after the first version of this
+ * contract and stays optional in the type so older literals still compile; `resolveConfig` always sets it.
+ */
+export type ResolvedModelConfig = Required<Omit<ModelConfig, 'hiddenAct'>> & Pick<ModelConfig, 'hiddenAct'>;
 
 export interface ForwardOptions {
   /** Training mode: dropout active (default false). */
   training?: boolean;
   /** Seed for this call's dropout masks, so a step is reproducible (and resumable) for a given seed. */
   dropoutSeed?: number;
-  /** MLM: int32 [B, T], 1 = real token, 0 = padding. */
+  /** MLM: int32 [B, T], 1 = real token, 0 = padding (default: positions whose id is not `padTokenId`). */
   attentionMask?: tf.Tensor2D;
+  /** MLM: int32 [B, T] segment ids (default all 0). */
+  tokenTypeIds?: tf.Tensor2D;
+}
+
+/** Keys and values of past positions, per layer, for incremental decoding (see `LanguageModel.logitsCached`). */
+export interface KVCache {
+  /** Positions held. */
+  readonly length: number;
+  dispose(): void;
 }
 
 export interface ParamGroups {
@@ -65,4 +84,11 @@ export interface LanguageModel {
   /** FLOPs of one forward+backward pass per token (6·N + attention), for MFU and GFLOP/s figures. */
   flopsPerToken(seqLen?: number): number;
   dispose(): void;
+  /** CLM only: an empty KV cache for `logitsCached` (batch size 1 unless given). */
+  createKVCache?(batchSize?: number): KVCache;
+  /**
+   * CLM only: runs int32 `inputs` [B, Tnew] after the positions the cache holds, appends their keys and values to it,
+   * and returns the logits [B, V] of the last new position. Each new token costs one position, not a full pass.
+   */
+  logitsCached?(inputs: tf.Tensor2D, cache: KVCache): tf.Tensor2D;
 }
