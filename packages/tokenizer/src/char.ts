@@ -79,13 +79,13 @@ export class CharTokenizer extends Tokenizer {
       let id = c < 0xd800 || c > 0xdfff ? this.bmp[c] : -1;
       if (id < 0) {
         const cp = codePointAt(text, i, stop);
-        if (cp > 0xffff) i++;
         id = cp < 65536 ? this.bmp[cp] : (this.astral.get(cp) ?? -1);
         if (id < 0) id = this.unkId;
         if (id < 0) {
           out.length = n;
           throw inputError(`character '${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) at offset ${i} is not in this char tokenizer's vocabulary`);
         }
+        if (cp > 0xffff) i++;
       }
       data[n++] = id;
     }
