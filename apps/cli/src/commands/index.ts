@@ -1,4 +1,5 @@
 /** Every `selfsup` command, in the order `selfsup --help` lists them. Each lives in its own file here. */
 import type { Command } from '../command.js';
+import { prepareCommand } from './prepare.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [prepareCommand];
