@@ -3,7 +3,6 @@
  * BERT with random weights, their inputs, logits, loss and the gradient of every parameter. Loading the fixture folder
  * here must reproduce all of them to 1e-4, on cpu and on wasm.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, lossAndGrads, maxAbsDiff, readExpected, useBackend } from './testing/fixtures.js';
 import { loadModel } from './weights.js';
