@@ -7,7 +7,12 @@
  */
 import { inputError, writeFileAtomicSync } from '@selfsup/core';
 import { IdBuffer, toUint16 } from './id-buffer.js';
-import { type SpecialTokenOptions, SpecialTokenMatcher, type ResolvedPolicy, disallowedSpecialError } from './special-tokens.js';
+import {
+  disallowedSpecialError,
+  type ResolvedPolicy,
+  SpecialTokenMatcher,
+  type SpecialTokenOptions,
+} from './special-tokens.js';
 import type { TokenizerJson } from './tokenizer-json.js';
 
 // ---- the two primitives -------------------------------------------------------------------------------------
@@ -25,7 +30,11 @@ export function unpairKey(key: number): [number, number] {
 }
 
 /** Counts of adjacent pairs in `ids`, each counted `weight` times, added to `counts` (minbpe's `get_stats`). */
-export function getStats(ids: ArrayLike<number>, counts: Map<number, number> = new Map(), weight = 1): Map<number, number> {
+export function getStats(
+  ids: ArrayLike<number>,
+  counts: Map<number, number> = new Map(),
+  weight = 1,
+): Map<number, number> {
   for (let i = 0; i + 1 < ids.length; i++) {
     const key = pairKey(ids[i], ids[i + 1]);
     counts.set(key, (counts.get(key) ?? 0) + weight);
@@ -151,22 +160,29 @@ export abstract class Tokenizer {
   }
 
   /** `encodeChunks` for an async source of strings or UTF-8 bytes (a file or network stream). */
-  async *encodeStream(chunks: AsyncIterable<string | Uint8Array>, options: StreamOptions = {}): AsyncGenerator<Int32Array | Uint16Array> {
+  async *encodeStream(
+    chunks: AsyncIterable<string | Uint8Array>,
+    options: StreamOptions = {},
+  ): AsyncGenerator<Int32Array | Uint16Array> {
     const stream = this.startStream(options);
     const decoder = new TextDecoder('utf-8', { fatal: true });
-    for await (const chunk of chunks) yield stream.push(typeof chunk === 'string' ? chunk : decodeChunk(decoder, chunk, true));
+    for await (const chunk of chunks)
+      yield stream.push(typeof chunk === 'string' ? chunk : decodeChunk(decoder, chunk, true));
     yield stream.push(decodeChunk(decoder, new Uint8Array(0), false));
     yield stream.end();
   }
 
   /** A push-style encoder: `push(text)` returns the ids that are final so far, `end()` the rest. */
-  startStream(options: StreamOptions = {}): { push(text: string): Int32Array | Uint16Array; end(): Int32Array | Uint16Array } {
+  startStream(options: StreamOptions = {}): {
+    push(text: string): Int32Array | Uint16Array;
+    end(): Int32Array | Uint16Array;
+  } {
     const policy = this.resolvePolicy(options);
     const uint16 = options.dtype === 'uint16';
     if (uint16 && this.vocabSize > 65536) {
       throw inputError(`dtype 'uint16' needs a vocabulary of at most 65,536 ids; this one has ${this.vocabSize}`);
     }
-    const out = new IdBuffer(1 << 16);
+    const out = new IdBuffer(4096);
     let carry = '';
     const emit = () => (uint16 ? toUint16(out.take()) : out.take());
     return {
@@ -190,7 +206,13 @@ export abstract class Tokenizer {
    * Encodes ordinary text `text[start, end)` (no special tokens) into `out`. When `final` is false more text may
    * follow `end`: encode only what cannot change (stop before an unfinished word) and return where you stopped.
    */
-  protected abstract encodeOrdinaryInto(text: string, start: number, end: number, out: IdBuffer, final: boolean): number;
+  protected abstract encodeOrdinaryInto(
+    text: string,
+    start: number,
+    end: number,
+    out: IdBuffer,
+    final: boolean,
+  ): number;
 
   protected resolvePolicy(options: SpecialTokenOptions): ResolvedPolicy {
     return this.specialMatcher.resolve(options, this.defaultAllowedSpecial);

@@ -43,7 +43,8 @@ export function resolveBertOptions(o: BertNormalizerOptions = {}): ResolvedBertO
 const SIMPLE_ASCII = /^[\x20-\x7e\t\n\r]*$/;
 const CONTROL = /[\0\ufffd]|(?![\t\n\r])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
 const WHITESPACE = /[\t\n\r]|\p{White_Space}/gu;
-const CJK = /[\u4e00-\u9fff\u3400-\u4dbf\u{20000}-\u{2a6df}\u{2a700}-\u{2b73f}\u{2b740}-\u{2b81f}\u{2b920}-\u{2ceaf}\uf900-\ufaff\u{2f800}-\u{2fa1f}]/gu;
+const CJK =
+  /[\u4e00-\u9fff\u3400-\u4dbf\u{20000}-\u{2a6df}\u{2a700}-\u{2b73f}\u{2b740}-\u{2b81f}\u{2b920}-\u{2ceaf}\uf900-\ufaff\u{2f800}-\u{2fa1f}]/gu;
 const NONSPACING_MARK = /\p{Mn}/gu;
 const ASCII_TABS = /[\t\n\r]/g;
 

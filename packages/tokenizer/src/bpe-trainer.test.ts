@@ -13,12 +13,12 @@ import { type LearnInput, learnMerges } from './merge-learner.js';
 function referenceLearnMerges(input: LearnInput): { merges: [number, number][]; vocab: string[] } {
   const vocab = [...input.vocab];
   const index = new Map(vocab.map((t, i) => [t, i]));
-  let words = input.words.map((w) => Int32Array.from(w));
+  let words: Int32Array[] = input.words.map((w) => Int32Array.from(w));
   const merges: [number, number][] = [];
   const merged = new Set<string>();
   while (vocab.length < input.targetSize) {
     const stats = new Map<number, number>();
-    words.forEach((w, i) => getStats(w, stats, input.counts[i]));
+    for (let i = 0; i < words.length; i++) getStats(words[i], stats, input.counts[i]);
     let best: [number, number] | undefined;
     let bestCount = 0;
     for (const [key, count] of stats) {
@@ -53,7 +53,13 @@ describe('learnMerges (incremental) equals the recount-per-merge reference', () 
   it('on random small corpora (ties, repeats, and tokens spelled by two different merges)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 9 }), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 12 }),
+        fc.array(
+          fc.tuple(
+            fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 9 }),
+            fc.integer({ min: 1, max: 4 }),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
         fc.integer({ min: 4, max: 40 }),
         fc.integer({ min: 0, max: 3 }),
         (wordsAndCounts, targetSize, minFrequency) => {
@@ -77,20 +83,29 @@ describe('learnMerges (incremental) equals the recount-per-merge reference', () 
 
   it('with the WordPiece join (## pieces)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 7 }), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 8 }), (wc) => {
-        // symbols: a b c, ##a ##b ##c (ids 3..5) after the first position
-        const make = (): LearnInput => ({
-          words: wc.map(([w]) => Int32Array.from(w, (s, i) => (i === 0 ? s : s + 3))),
-          counts: wc.map(([, c]) => c),
-          vocab: ['a', 'b', 'c', '##a', '##b', '##c'],
-          join: (a, b) => a + (b.startsWith('##') ? b.slice(2) : b),
-          targetSize: 30,
-        });
-        const ours = learnMerges(make());
-        const ref = referenceLearnMerges(make());
-        expect(ours.merges).toEqual(ref.merges);
-        expect(ours.vocab).toEqual(ref.vocab);
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 7 }),
+            fc.integer({ min: 1, max: 3 }),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (wc) => {
+          // symbols: a b c, ##a ##b ##c (ids 3..5) after the first position
+          const make = (): LearnInput => ({
+            words: wc.map(([w]) => Int32Array.from(w, (s, i) => (i === 0 ? s : s + 3))),
+            counts: wc.map(([, c]) => c),
+            vocab: ['a', 'b', 'c', '##a', '##b', '##c'],
+            join: (a, b) => a + (b.startsWith('##') ? b.slice(2) : b),
+            targetSize: 30,
+          });
+          const ours = learnMerges(make());
+          const ref = referenceLearnMerges(make());
+          expect(ours.merges).toEqual(ref.merges);
+          expect(ours.vocab).toEqual(ref.vocab);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -103,20 +118,30 @@ describe('trainBpe', () => {
     for (const piece of gpt2PreTokenize(text)) counts.set(piece, (counts.get(piece) ?? 0) + 1);
     const idOfByte = new Map(BYTE_ORDER.map((b, id) => [b, id]));
     const words = [...counts.keys()].map((w) => Int32Array.from(new TextEncoder().encode(w), (b) => idOfByte.get(b)!));
-    return referenceLearnMerges({ words, counts: [...counts.values()], vocab: BYTE_ORDER.map((b) => BYTE_TO_CHAR[b]), join: (a, b) => a + b, targetSize: vocabSize - 1 });
+    return referenceLearnMerges({
+      words,
+      counts: [...counts.values()],
+      vocab: BYTE_ORDER.map((b) => BYTE_TO_CHAR[b]),
+      join: (a, b) => a + b,
+      targetSize: vocabSize - 1,
+    });
   }
 
   it('gives the reference merges on random text (letters, spaces, digits, punctuation, accents, emoji)', () => {
     const pieces = ['a', 'b', 'ab', ' ', '  ', 'x', 'é', '1', '22', '!', '\n', "'s", '😀', '中'];
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 60 }), fc.integer({ min: 257, max: 320 }), (parts, vocabSize) => {
-        const text = parts.join('');
-        const tok = trainBpe(text, { vocabSize });
-        const ref = referenceTrainBpe(text, vocabSize);
-        expect(tok.merges).toEqual(ref.merges);
-        expect(tok.vocabSize).toBe(ref.vocab.length + 1);
-        expect(tok.decode(tok.encode(text))).toBe(text);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 257, max: 320 }),
+        (parts, vocabSize) => {
+          const text = parts.join('');
+          const tok = trainBpe(text, { vocabSize });
+          const ref = referenceTrainBpe(text, vocabSize);
+          expect(tok.merges).toEqual(ref.merges);
+          expect(tok.vocabSize).toBe(ref.vocab.length + 1);
+          expect(tok.decode(tok.encode(text))).toBe(text);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -136,7 +161,13 @@ describe('trainBpe', () => {
     const text = 'ab<|endoftext|>ab<|endoftext|>ab';
     const tok = trainBpe(text, { vocabSize: 300 });
     for (let id = 256; id < tok.vocabSize - 1; id++) expect(tok.idToToken(id)).not.toMatch(/[<|>]/);
-    expect(Array.from(tok.encode(text, { allowedSpecial: 'all' }), (id) => tok.idToToken(id))).toEqual(['ab', '<|endoftext|>', 'ab', '<|endoftext|>', 'ab']);
+    expect(Array.from(tok.encode(text, { allowedSpecial: 'all' }), (id) => tok.idToToken(id))).toEqual([
+      'ab',
+      '<|endoftext|>',
+      'ab',
+      '<|endoftext|>',
+      'ab',
+    ]);
   });
 
   it('stops at minFrequency and when no pair is left', () => {
@@ -148,7 +179,9 @@ describe('trainBpe', () => {
   });
 
   it('rejects a vocabulary smaller than the bytes plus specials, and empty text', () => {
-    expect(() => trainBpe('abc', { vocabSize: 256 })).toThrow(/vocabSize 256 is smaller than the base alphabet \(256 bytes \+ 1 special tokens = 257\)/);
+    expect(() => trainBpe('abc', { vocabSize: 256 })).toThrow(
+      /vocabSize 256 is smaller than the base alphabet \(256 bytes \+ 1 special tokens = 257\)/,
+    );
     expect(() => trainBpe('', { vocabSize: 300 })).toThrow(/training text is empty/);
     expect(() => trainBpe([], { vocabSize: 300 })).toThrow(/training text is empty/);
     expect(() => trainBpe('abc', { vocabSize: 300, specialTokens: ['x', 'x'] })).toThrow(/given twice/);

@@ -7,12 +7,12 @@
  * `decode(encode(s)) === s.toWellFormed()` — and `=== s` for every well-formed string.
  */
 import { inputError } from '@selfsup/core';
-import { Tokenizer, type DecodeOptions } from './base.js';
+import { type DecodeOptions, Tokenizer } from './base.js';
 import { BYTE_TO_CHAR, tokenToBytes, utf8EncodeInto } from './byte-level.js';
 import { gpt2PreTokenEnd } from './gpt2-pretokenizer.js';
 import type { IdBuffer } from './id-buffer.js';
-import { MergeTable, applyMerges } from './merge-table.js';
-import { type TokenizerJson, specialAddedTokens, vocabObject } from './tokenizer-json.js';
+import { applyMerges, MergeTable } from './merge-table.js';
+import { specialAddedTokens, type TokenizerJson, vocabObject } from './tokenizer-json.js';
 
 export interface BpeTokenizerConfig {
   /** Token string (byte-level alphabet) for each id; special tokens are included at their ids. */
@@ -72,7 +72,10 @@ export class BpeTokenizer extends Tokenizer {
     this.table = new MergeTable(config.merges.length);
     config.merges.forEach(([a, b], rank) => {
       const result = this.vocabIndex.get(config.vocab[a] + config.vocab[b]);
-      if (result === undefined) throw inputError(`BPE merge ${rank} ('${config.vocab[a]}', '${config.vocab[b]}') makes a token that is not in the vocabulary`);
+      if (result === undefined)
+        throw inputError(
+          `BPE merge ${rank} ('${config.vocab[a]}', '${config.vocab[b]}') makes a token that is not in the vocabulary`,
+        );
       this.table.set(a, b, rank, result);
     });
   }

@@ -19,7 +19,7 @@ describe('CharTokenizer (nanoGPT scheme)', () => {
     expect(tok.idToToken(0)).toBe('\n');
     expect(tok.idToToken(1)).toBe(' ');
     expect(tok.tokenToId('a')).toBe(39);
-    expect(Array.from(tok.encode('hii there'))).toEqual([46, 47, 47, 1,58, 46, 43, 56, 43]);
+    expect(Array.from(tok.encode('hii there'))).toEqual([46, 47, 47, 1, 58, 46, 43, 56, 43]);
     expect(tok.endOfTextId).toBeUndefined();
     expect(tok.specialTokens).toEqual({});
   });
@@ -31,7 +31,9 @@ describe('CharTokenizer (nanoGPT scheme)', () => {
   });
 
   it('reports a character outside the vocabulary (no [UNK] by default)', () => {
-    expect(() => tok.encode('hello 😀')).toThrow(/character '😀' \(U\+1F600\) at offset 6 is not in this char tokenizer's vocabulary/);
+    expect(() => tok.encode('hello 😀')).toThrow(
+      /character '😀' \(U\+1F600\) at offset 6 is not in this char tokenizer's vocabulary/,
+    );
   });
 
   it('counts code points, not UTF-16 units, and reads lone surrogates as U+FFFD', () => {
@@ -70,7 +72,9 @@ describe('CharTokenizer (nanoGPT scheme)', () => {
     expect(back.vocabSize).toBe(66);
     expect(back.endOfTextId).toBe(65);
     const text = `${shakespeare.slice(0, 5000)}<|endoftext|>${shakespeare.slice(5000, 9000)}`;
-    expect(Array.from(back.encode(text, { allowedSpecial: 'all' }))).toEqual(Array.from(t.encode(text, { allowedSpecial: 'all' })));
+    expect(Array.from(back.encode(text, { allowedSpecial: 'all' }))).toEqual(
+      Array.from(t.encode(text, { allowedSpecial: 'all' })),
+    );
   });
 
   it('rejects an empty corpus', () => {

@@ -7,10 +7,10 @@
  * character, with a `Fuse` decoder.
  */
 import { inputError } from '@selfsup/core';
-import { Tokenizer, type DecodeOptions } from './base.js';
-import { checkSpecialTokens, textsOf, type TrainingTexts } from './training.js';
+import { type DecodeOptions, Tokenizer } from './base.js';
 import type { IdBuffer } from './id-buffer.js';
-import { type TokenizerJson, specialAddedTokens, vocabObject } from './tokenizer-json.js';
+import { specialAddedTokens, type TokenizerJson, vocabObject } from './tokenizer-json.js';
+import { checkSpecialTokens, type TrainingTexts, textsOf } from './training.js';
 
 export interface CharTokenizerConfig {
   /** Token for each id: single characters, and the special tokens at their ids. */
@@ -55,13 +55,15 @@ export class CharTokenizer extends Tokenizer {
     config.vocab.forEach((token, id) => {
       if (specialIds.has(id)) return;
       const cp = token.codePointAt(0);
-      if (cp === undefined || String.fromCodePoint(cp) !== token) throw inputError(`char tokenizer: token ${id} '${token}' is not a single character`);
+      if (cp === undefined || String.fromCodePoint(cp) !== token)
+        throw inputError(`char tokenizer: token ${id} '${token}' is not a single character`);
       if (cp < 65536) this.bmp[cp] = id;
       else this.astral.set(cp, id);
     });
     this.unkToken = config.unkToken;
     this.unkId = config.unkToken === undefined ? -1 : (this.vocabIndex.get(config.unkToken) ?? -1);
-    if (config.unkToken !== undefined && this.unkId < 0) throw inputError(`char tokenizer: unk token '${config.unkToken}' is not in the vocabulary`);
+    if (config.unkToken !== undefined && this.unkId < 0)
+      throw inputError(`char tokenizer: unk token '${config.unkToken}' is not in the vocabulary`);
   }
 
   protected encodeOrdinaryInto(text: string, start: number, end: number, out: IdBuffer, final: boolean): number {
@@ -83,7 +85,9 @@ export class CharTokenizer extends Tokenizer {
         if (id < 0) id = this.unkId;
         if (id < 0) {
           out.length = n;
-          throw inputError(`character '${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) at offset ${i} is not in this char tokenizer's vocabulary`);
+          throw inputError(
+            `character '${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) at offset ${i} is not in this char tokenizer's vocabulary`,
+          );
         }
         if (cp > 0xffff) i++;
       }

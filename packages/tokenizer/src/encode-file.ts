@@ -49,17 +49,31 @@ export function* readTextChunks(path: string, chunkBytes = 1 << 20): Generator<s
 }
 
 /** All ids of a file's text, as `Int32Array` (or `Uint16Array` with `dtype: 'uint16'`). */
-export function encodeFile(tokenizer: Tokenizer, path: string, options: EncodeFileOptions & { dtype?: 'int32' }): Int32Array;
-export function encodeFile(tokenizer: Tokenizer, path: string, options: EncodeFileOptions & { dtype: 'uint16' }): Uint16Array;
+export function encodeFile(
+  tokenizer: Tokenizer,
+  path: string,
+  options: EncodeFileOptions & { dtype?: 'int32' },
+): Int32Array;
+export function encodeFile(
+  tokenizer: Tokenizer,
+  path: string,
+  options: EncodeFileOptions & { dtype: 'uint16' },
+): Uint16Array;
 export function encodeFile(tokenizer: Tokenizer, path: string, options?: EncodeFileOptions): Int32Array | Uint16Array;
-export function encodeFile(tokenizer: Tokenizer, path: string, options: EncodeFileOptions = {}): Int32Array | Uint16Array {
+export function encodeFile(
+  tokenizer: Tokenizer,
+  path: string,
+  options: EncodeFileOptions = {},
+): Int32Array | Uint16Array {
   const uint16 = options.dtype === 'uint16';
   let out: Int32Array | Uint16Array = uint16 ? new Uint16Array(1 << 16) : new Int32Array(1 << 16);
   let n = 0;
   const stream = tokenizer.startStream(options);
   const append = (ids: Int32Array | Uint16Array) => {
     if (n + ids.length > out.length) {
-      const grown: Int32Array | Uint16Array = uint16 ? new Uint16Array(Math.max(n + ids.length, out.length * 2)) : new Int32Array(Math.max(n + ids.length, out.length * 2));
+      const grown: Int32Array | Uint16Array = uint16
+        ? new Uint16Array(Math.max(n + ids.length, out.length * 2))
+        : new Int32Array(Math.max(n + ids.length, out.length * 2));
       grown.set(out.subarray(0, n));
       out = grown;
     }

@@ -58,7 +58,18 @@ describe('the GPT-2 pre-tokenizer scanner', () => {
   });
 
   it('knows the textbook cases', () => {
-    expect(gpt2PreTokenize("Hello world, it's  me!\n\n  ok")).toEqual(['Hello', ' world', ',', ' it', "'s", ' ', ' me', '!', '\n\n ', ' ok']);
+    expect(gpt2PreTokenize("Hello world, it's  me!\n\n  ok")).toEqual([
+      'Hello',
+      ' world',
+      ',',
+      ' it',
+      "'s",
+      ' ',
+      ' me',
+      '!',
+      '\n\n ',
+      ' ok',
+    ]);
     expect(gpt2PreTokenize('   ')).toEqual(['   ']);
     expect(gpt2PreTokenize("'re're x're")).toEqual(["'re", "'re", ' x', "'re"]);
     expect(gpt2PreTokenize('123abc 456')).toEqual(['123', 'abc', ' 456']);

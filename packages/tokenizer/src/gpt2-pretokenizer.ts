@@ -15,7 +15,13 @@
 export const GPT2_SPLIT_PATTERN = String.raw`'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`;
 
 /** The same pattern for JavaScript, with `\s` spelled as Unicode White_Space so it agrees with tiktoken. */
-export const GPT2_SPLIT_REGEX = new RegExp(GPT2_SPLIT_PATTERN.replaceAll(String.raw`\s`, String.raw`\p{White_Space}`).replaceAll(String.raw`\S`, String.raw`\P{White_Space}`), 'gu');
+export const GPT2_SPLIT_REGEX = new RegExp(
+  GPT2_SPLIT_PATTERN.replaceAll(String.raw`\s`, String.raw`\p{White_Space}`).replaceAll(
+    String.raw`\S`,
+    String.raw`\P{White_Space}`,
+  ),
+  'gu',
+);
 
 export const OTHER = 0;
 export const LETTER = 1;

@@ -51,7 +51,8 @@ describe('gpt2Tokenizer()', () => {
   });
 
   it('treats U+0085 as whitespace and U+FEFF as not, as tiktoken does', () => {
-    for (const text of ['\u0085 \u0085x', 'a\u0085\u0085 b', '\ufeff \ufeffx', 'x\ufeff  y']) expect(mine(text)).toEqual(tk(text));
+    for (const text of ['\u0085 \u0085x', 'a\u0085\u0085 b', '\ufeff \ufeffx', 'x\ufeff  y'])
+      expect(mine(text)).toEqual(tk(text));
   });
 
   it('encodes random strings exactly as tiktoken', () => {
@@ -80,7 +81,14 @@ describe('gpt2Tokenizer()', () => {
   });
 
   it('encodes long words (the heap merge path) exactly as tiktoken', () => {
-    for (const s of ['a'.repeat(1000), 'ab'.repeat(400), 'Supercalifragilistic'.repeat(30), '0123456789'.repeat(40), '!?'.repeat(300), '中文'.repeat(200)]) {
+    for (const s of [
+      'a'.repeat(1000),
+      'ab'.repeat(400),
+      'Supercalifragilistic'.repeat(30),
+      '0123456789'.repeat(40),
+      '!?'.repeat(300),
+      '中文'.repeat(200),
+    ]) {
       expect(mine(s)).toEqual(tk(s));
     }
   });
@@ -115,7 +123,9 @@ describe('gpt2Tokenizer()', () => {
     expect(() => ours.encode(text)).toThrow(/special token '<\|endoftext\|>' at offset 2.*allowedSpecial/);
     expect(Array.from(ours.encode(text, { allowedSpecial: 'all' }))).toEqual(Array.from(tiktoken.encode(text, 'all')));
     expect(Array.from(ours.encode(text, { allowedSpecial: ['<|endoftext|>'] }))).toContain(50256);
-    expect(Array.from(ours.encode(text, { disallowedSpecial: 'none' }))).toEqual(Array.from(tiktoken.encode(text, [], [])));
+    expect(Array.from(ours.encode(text, { disallowedSpecial: 'none' }))).toEqual(
+      Array.from(tiktoken.encode(text, [], [])),
+    );
     expect(Array.from(ours.encodeOrdinary(text))).toEqual(Array.from(tiktoken.encode_ordinary(text)));
     expect(() => ours.encode(text, { allowedSpecial: ['<|nope|>'] })).toThrow(/'<\|nope\|>' is not a special token/);
     expect(ours.decode([50256])).toBe('<|endoftext|>');
@@ -123,7 +133,9 @@ describe('gpt2Tokenizer()', () => {
   });
 
   it('rejects ids outside the vocabulary when decoding', () => {
-    expect(() => ours.decode([1, 50257])).toThrow(/token id 50257 at position 1 is not in this tokenizer's vocabulary \(ids 0\.\.50256\)/);
+    expect(() => ours.decode([1, 50257])).toThrow(
+      /token id 50257 at position 1 is not in this tokenizer's vocabulary \(ids 0\.\.50256\)/,
+    );
     expect(() => ours.decode([-1])).toThrow(/token id -1/);
     expect(() => ours.decode([1.5])).toThrow(/token id 1.5/);
   });

@@ -4,11 +4,12 @@
  * merges; the merges are recovered as Hugging Face's converter does: each token, in rank order, is BPE-encoded
  * with the merges of lower rank, which leaves exactly two tokens — the pair that merges into it, at its rank.
  */
-import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
+
 import { runtimeError } from '@selfsup/core';
+import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
 import { BpeTokenizer } from './bpe.js';
 import { BYTE_TO_CHAR } from './byte-level.js';
-import { MergeTable, applyMerges } from './merge-table.js';
+import { applyMerges, MergeTable } from './merge-table.js';
 
 export const GPT2_VOCAB_SIZE = 50257;
 export const GPT2_END_OF_TEXT = '<|endoftext|>';

@@ -5,7 +5,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BPE, Tokenizer as HfTokenizer, WordPiece, bertNormalizer, bertPreTokenizer, byteLevelPreTokenizer, templateProcessing } from 'tokenizers';
+import {
+  BPE,
+  bertNormalizer,
+  bertPreTokenizer,
+  byteLevelPreTokenizer,
+  Tokenizer as HfTokenizer,
+  templateProcessing,
+  WordPiece,
+} from 'tokenizers';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Tokenizer } from './base.js';
 import { bertNormalize, bertPreTokenize, resolveBertOptions } from './bert-normalizer.js';
@@ -29,11 +37,20 @@ async function hfIds(hf: HfTokenizer, text: string, addSpecialTokens = false): P
 }
 
 /** Compares ids and decoded text on each text. */
-async function expectSame(tok: Tokenizer, texts: string[], options: { allowedSpecial?: 'all'; addSpecialTokens?: boolean } = {}) {
+async function expectSame(
+  tok: Tokenizer,
+  texts: string[],
+  options: { allowedSpecial?: 'all'; addSpecialTokens?: boolean } = {},
+) {
   const hf = inHf(tok);
   expect(hf.getVocabSize(true)).toBe(tok.vocabSize);
   for (const text of texts) {
-    const ours = Array.from((tok.encode as (t: string, o: object) => Int32Array)(text, { allowedSpecial: options.allowedSpecial ?? 'all', addSpecialTokens: options.addSpecialTokens }));
+    const ours = Array.from(
+      (tok.encode as (t: string, o: object) => Int32Array)(text, {
+        allowedSpecial: options.allowedSpecial ?? 'all',
+        addSpecialTokens: options.addSpecialTokens,
+      }),
+    );
     const theirs = await hfIds(hf, text, options.addSpecialTokens);
     expect(ours, JSON.stringify(text.slice(0, 80))).toEqual(theirs);
     expect(tok.decode(ours)).toBe(await hf.decode(theirs, false));
@@ -41,7 +58,11 @@ async function expectSame(tok: Tokenizer, texts: string[], options: { allowedSpe
   }
 }
 
-const slices = [shakespeare.slice(0, 4000), shakespeare.slice(500_000, 503_000), 'ROMEO:\nBut, soft! what light through yonder window breaks?\n\n'];
+const slices = [
+  shakespeare.slice(0, 4000),
+  shakespeare.slice(500_000, 503_000),
+  'ROMEO:\nBut, soft! what light through yonder window breaks?\n\n',
+];
 /** Mixed text both sides handle alike: no lone surrogates (the binding replaces them) and no U+0085 / U+FEFF. */
 const mixed = MIXED_TEXTS.filter((t) => !/[\ud800-\udfff\u0085\ufeff]/u.test(t));
 
@@ -58,7 +79,13 @@ describe('our tokenizer.json in Hugging Face tokenizers', () => {
 
   it('WordPiece: loads and gives identical ids, with and without [CLS] … [SEP]', async () => {
     const tok = trainWordPiece([shakespeare, ...mixed], { vocabSize: 4000 });
-    const texts = [...slices, ...mixed, 'The [MASK] sat on the mat.', 'Ünïcödé Crème Brûlée naïve façade', `a ${'x'.repeat(150)} b`];
+    const texts = [
+      ...slices,
+      ...mixed,
+      'The [MASK] sat on the mat.',
+      'Ünïcödé Crème Brûlée naïve façade',
+      `a ${'x'.repeat(150)} b`,
+    ];
     await expectSame(tok, texts);
     await expectSame(tok, texts, { addSpecialTokens: true });
   });
@@ -92,13 +119,33 @@ describe('Hugging Face’s tokenizer.json here', () => {
 
   it('a BERT tokenizer Hugging Face built loads with identical ids', async () => {
     const vocab: Record<string, number> = {};
-    ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'un', '##aff', '##able', 'cafe', '!', '.', 'a', '##b'].forEach((t, i) => {
+    [
+      '[PAD]',
+      '[UNK]',
+      '[CLS]',
+      '[SEP]',
+      '[MASK]',
+      'the',
+      'un',
+      '##aff',
+      '##able',
+      'cafe',
+      '!',
+      '.',
+      'a',
+      '##b',
+    ].forEach((t, i) => {
       vocab[t] = i;
     });
     const hf = new HfTokenizer(WordPiece.init(vocab, { unkToken: '[UNK]' }));
     hf.setNormalizer(bertNormalizer({ lowercase: true }));
     hf.setPreTokenizer(bertPreTokenizer());
-    hf.setPostProcessor(templateProcessing('[CLS] $A [SEP]', '[CLS] $A [SEP] $B:1 [SEP]:1', [['[CLS]', 2], ['[SEP]', 3]]));
+    hf.setPostProcessor(
+      templateProcessing('[CLS] $A [SEP]', '[CLS] $A [SEP] $B:1 [SEP]:1', [
+        ['[CLS]', 2],
+        ['[SEP]', 3],
+      ]),
+    );
     hf.addSpecialTokens(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']);
     const file = join(scratch, 'hf-bert.json');
     hf.save(file);

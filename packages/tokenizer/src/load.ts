@@ -36,7 +36,8 @@ export function loadTokenizer(pathOrJson: string | object, options: LoadOptions 
     if (pathOrJson.trimStart().startsWith('{')) {
       const what = options.name ?? 'tokenizer.json';
       const max = options.maxBytes ?? MAX_TOKENIZER_JSON_BYTES;
-      if (pathOrJson.length > max) throw inputError(`${what}: ${pathOrJson.length} characters, more than the ${max} allowed`);
+      if (pathOrJson.length > max)
+        throw inputError(`${what}: ${pathOrJson.length} characters, more than the ${max} allowed`);
       return tokenizerFromJson(parseJson(pathOrJson, what), what);
     }
     const json = readJsonFile(pathOrJson, { maxBytes: options.maxBytes ?? MAX_TOKENIZER_JSON_BYTES });
@@ -57,7 +58,8 @@ export function tokenizerFromJson(json: unknown, what: string): AnyTokenizer {
   const vocab = readVocab(model.vocab, fail);
   const special = readAddedTokens(json.added_tokens, vocab, fail);
   for (let id = 0; id < vocab.length; id++) {
-    if (vocab[id] === undefined) throw fail('model.vocab', `ids must run from 0 to ${vocab.length - 1} without gaps; id ${id} is missing`);
+    if (vocab[id] === undefined)
+      throw fail('model.vocab', `ids must run from 0 to ${vocab.length - 1} without gaps; id ${id} is missing`);
   }
   switch (type) {
     case 'BPE':
@@ -86,21 +88,25 @@ function inferModelType(model: Json): string {
 function checkToken(token: unknown, field: string, fail: Fail): string {
   if (typeof token !== 'string') throw fail(field, 'expected a string');
   if (token.length === 0) throw fail(field, 'a token must not be empty');
-  if (token.length > MAX_TOKEN_CHARS) throw fail(field, `a token of ${token.length} characters is longer than the ${MAX_TOKEN_CHARS} allowed`);
+  if (token.length > MAX_TOKEN_CHARS)
+    throw fail(field, `a token of ${token.length} characters is longer than the ${MAX_TOKEN_CHARS} allowed`);
   return token;
 }
 
 function checkId(id: unknown, field: string, fail: Fail): number {
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw fail(field, `expected an id (an integer >= 0), got ${JSON.stringify(id)}`);
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+    throw fail(field, `expected an id (an integer >= 0), got ${JSON.stringify(id)}`);
   if (id >= MAX_VOCAB) throw fail(field, `id ${id} is beyond the ${MAX_VOCAB} ids allowed`);
   return id;
 }
 
 /** `model.vocab` (token → id) as an array indexed by id; may still have gaps (added tokens fill some). */
 function readVocab(raw: unknown, fail: Fail): (string | undefined)[] {
-  if (!isObject(raw)) throw fail('model.vocab', raw === undefined ? 'missing' : 'expected an object mapping tokens to ids');
+  if (!isObject(raw))
+    throw fail('model.vocab', raw === undefined ? 'missing' : 'expected an object mapping tokens to ids');
   const entries = Object.entries(raw);
-  if (entries.length > MAX_VOCAB) throw fail('model.vocab', `${entries.length} tokens, more than the ${MAX_VOCAB} allowed`);
+  if (entries.length > MAX_VOCAB)
+    throw fail('model.vocab', `${entries.length} tokens, more than the ${MAX_VOCAB} allowed`);
   const vocab: (string | undefined)[] = [];
   for (const [token, rawId] of entries) {
     checkToken(token, `model.vocab['${token.slice(0, 40)}']`, fail);
@@ -116,14 +122,17 @@ function readAddedTokens(raw: unknown, vocab: (string | undefined)[], fail: Fail
   const special: Record<string, number> = {};
   if (raw === undefined || raw === null) return special;
   if (!Array.isArray(raw)) throw fail('added_tokens', 'expected an array');
-  if (raw.length > MAX_ADDED_TOKENS) throw fail('added_tokens', `${raw.length} entries, more than the ${MAX_ADDED_TOKENS} allowed`);
+  if (raw.length > MAX_ADDED_TOKENS)
+    throw fail('added_tokens', `${raw.length} entries, more than the ${MAX_ADDED_TOKENS} allowed`);
   raw.forEach((entry, i) => {
     const field = `added_tokens[${i}]`;
     if (!isObject(entry)) throw fail(field, 'expected an object with id and content');
     const content = checkToken(entry.content, `${field}.content`, fail);
     const id = checkId(entry.id, `${field}.id`, fail);
-    if (vocab[id] !== undefined && vocab[id] !== content) throw fail(`${field}.id`, `id ${id} is '${vocab[id]}' in model.vocab, not '${content}'`);
-    if (content in special && special[content] !== id) throw fail(`${field}.content`, `'${content}' is listed twice with different ids`);
+    if (vocab[id] !== undefined && vocab[id] !== content)
+      throw fail(`${field}.id`, `id ${id} is '${vocab[id]}' in model.vocab, not '${content}'`);
+    if (content in special && special[content] !== id)
+      throw fail(`${field}.content`, `'${content}' is listed twice with different ids`);
     vocab[id] = content;
     special[content] = id;
   });
@@ -139,10 +148,19 @@ function expectNullish(value: unknown, field: string, fail: Fail, allowed: unkno
   throw fail(field, `${JSON.stringify(value).slice(0, 60)} is not supported`);
 }
 
-function bpeFromJson(json: Json, model: Json, vocab: string[], special: Record<string, number>, fail: Fail): BpeTokenizer {
+function bpeFromJson(
+  json: Json,
+  model: Json,
+  vocab: string[],
+  special: Record<string, number>,
+  fail: Fail,
+): BpeTokenizer {
   const pre = json.pre_tokenizer;
   if (typeOf(pre) !== 'ByteLevel') {
-    throw fail('pre_tokenizer', `only byte-level BPE (a ByteLevel pre-tokenizer, as GPT-2) is supported, got ${typeOf(pre) ?? JSON.stringify(pre ?? null)}`);
+    throw fail(
+      'pre_tokenizer',
+      `only byte-level BPE (a ByteLevel pre-tokenizer, as GPT-2) is supported, got ${typeOf(pre) ?? JSON.stringify(pre ?? null)}`,
+    );
   }
   const p = pre as Json;
   expectNullish(p.add_prefix_space, 'pre_tokenizer.add_prefix_space', fail, [false]);
@@ -156,7 +174,8 @@ function bpeFromJson(json: Json, model: Json, vocab: string[], special: Record<s
   expectNullish(model.ignore_merges, 'model.ignore_merges', fail, [false]);
   const specialIds = new Set(Object.values(special));
   vocab.forEach((token, id) => {
-    if (!specialIds.has(id) && !tokenToBytes(token)) throw fail(`model.vocab['${token}']`, 'has a character outside the byte-level alphabet');
+    if (!specialIds.has(id) && !tokenToBytes(token))
+      throw fail(`model.vocab['${token}']`, 'has a character outside the byte-level alphabet');
   });
   const index = new Map<string, number>();
   vocab.forEach((t, id) => {
@@ -164,7 +183,8 @@ function bpeFromJson(json: Json, model: Json, vocab: string[], special: Record<s
   });
   const rawMerges = model.merges;
   if (!Array.isArray(rawMerges)) throw fail('model.merges', rawMerges === undefined ? 'missing' : 'expected an array');
-  if (rawMerges.length > MAX_VOCAB) throw fail('model.merges', `${rawMerges.length} merges, more than the ${MAX_VOCAB} allowed`);
+  if (rawMerges.length > MAX_VOCAB)
+    throw fail('model.merges', `${rawMerges.length} merges, more than the ${MAX_VOCAB} allowed`);
   const merges: [number, number][] = rawMerges.map((m, i) => {
     const field = `model.merges[${i}]`;
     let pair: unknown[];
@@ -185,18 +205,35 @@ function bpeFromJson(json: Json, model: Json, vocab: string[], special: Record<s
   return new BpeTokenizer({ vocab, merges, specialTokens: special });
 }
 
-function wordPieceFromJson(json: Json, model: Json, vocab: string[], special: Record<string, number>, fail: Fail): WordPieceTokenizer {
+function wordPieceFromJson(
+  json: Json,
+  model: Json,
+  vocab: string[],
+  special: Record<string, number>,
+  fail: Fail,
+): WordPieceTokenizer {
   const unk = model.unk_token ?? '[UNK]';
-  if (typeof unk !== 'string' || !vocab.includes(unk)) throw fail('model.unk_token', `expected a token of model.vocab, got ${JSON.stringify(unk)}`);
+  if (typeof unk !== 'string' || !vocab.includes(unk))
+    throw fail('model.unk_token', `expected a token of model.vocab, got ${JSON.stringify(unk)}`);
   const prefix = model.continuing_subword_prefix ?? '##';
   if (typeof prefix !== 'string') throw fail('model.continuing_subword_prefix', 'expected a string');
   const maxChars = model.max_input_chars_per_word ?? 100;
-  if (typeof maxChars !== 'number' || !Number.isInteger(maxChars) || maxChars < 1) throw fail('model.max_input_chars_per_word', 'expected a positive integer');
+  if (typeof maxChars !== 'number' || !Number.isInteger(maxChars) || maxChars < 1)
+    throw fail('model.max_input_chars_per_word', 'expected a positive integer');
 
   const norm = json.normalizer;
-  let normalizer = { cleanText: false, handleChineseChars: false, stripAccents: false as boolean | null, lowercase: false };
+  let normalizer = {
+    cleanText: false,
+    handleChineseChars: false,
+    stripAccents: false as boolean | null,
+    lowercase: false,
+  };
   if (norm !== null && norm !== undefined) {
-    if (typeOf(norm) !== 'BertNormalizer') throw fail('normalizer', `only BertNormalizer is supported for WordPiece, got ${typeOf(norm) ?? JSON.stringify(norm)}`);
+    if (typeOf(norm) !== 'BertNormalizer')
+      throw fail(
+        'normalizer',
+        `only BertNormalizer is supported for WordPiece, got ${typeOf(norm) ?? JSON.stringify(norm)}`,
+      );
     const n = norm as Json;
     const flag = (key: string, dflt: boolean) => {
       const v = n[key] ?? dflt;
@@ -204,15 +241,38 @@ function wordPieceFromJson(json: Json, model: Json, vocab: string[], special: Re
       return v;
     };
     const strip = n.strip_accents ?? null;
-    if (strip !== null && typeof strip !== 'boolean') throw fail('normalizer.strip_accents', 'expected true, false or null');
-    normalizer = { cleanText: flag('clean_text', true), handleChineseChars: flag('handle_chinese_chars', true), stripAccents: strip, lowercase: flag('lowercase', true) };
+    if (strip !== null && typeof strip !== 'boolean')
+      throw fail('normalizer.strip_accents', 'expected true, false or null');
+    normalizer = {
+      cleanText: flag('clean_text', true),
+      handleChineseChars: flag('handle_chinese_chars', true),
+      stripAccents: strip,
+      lowercase: flag('lowercase', true),
+    };
   }
   if (typeOf(json.pre_tokenizer) !== 'BertPreTokenizer') {
-    throw fail('pre_tokenizer', `only BertPreTokenizer is supported for WordPiece, got ${typeOf(json.pre_tokenizer) ?? JSON.stringify(json.pre_tokenizer ?? null)}`);
+    throw fail(
+      'pre_tokenizer',
+      `only BertPreTokenizer is supported for WordPiece, got ${typeOf(json.pre_tokenizer) ?? JSON.stringify(json.pre_tokenizer ?? null)}`,
+    );
   }
   const { cls, sep } = templateNames(json.post_processor, fail);
-  const config = { vocab, unkToken: unk, continuingSubwordPrefix: prefix, maxInputCharsPerWord: maxChars, clsToken: cls, sepToken: sep, specialTokens: special, ...normalizer };
-  for (const [field, name] of [['post_processor (CLS)', cls], ['post_processor (SEP)', sep], ['added_tokens', '[PAD]'], ['added_tokens', '[MASK]']] as const) {
+  const config = {
+    vocab,
+    unkToken: unk,
+    continuingSubwordPrefix: prefix,
+    maxInputCharsPerWord: maxChars,
+    clsToken: cls,
+    sepToken: sep,
+    specialTokens: special,
+    ...normalizer,
+  };
+  for (const [field, name] of [
+    ['post_processor (CLS)', cls],
+    ['post_processor (SEP)', sep],
+    ['added_tokens', '[PAD]'],
+    ['added_tokens', '[MASK]'],
+  ] as const) {
     if (!vocab.includes(name)) throw fail(field, `the vocabulary has no '${name}' token`);
   }
   return new WordPieceTokenizer(config);
@@ -234,7 +294,9 @@ function templateNames(post: unknown, fail: Fail): { cls: string; sep: string } 
   if (type === 'TemplateProcessing') {
     const single = (post as Json).single;
     if (!Array.isArray(single)) throw fail('post_processor.single', 'expected an array');
-    const specials = single.map((piece) => (isObject(piece) && isObject(piece.SpecialToken) ? piece.SpecialToken.id : undefined));
+    const specials = single.map((piece) =>
+      isObject(piece) && isObject(piece.SpecialToken) ? piece.SpecialToken.id : undefined,
+    );
     const first = specials[0];
     const last = specials[specials.length - 1];
     if (typeof first !== 'string' || typeof last !== 'string' || specials.length !== 3) {
@@ -245,18 +307,33 @@ function templateNames(post: unknown, fail: Fail): { cls: string; sep: string } 
   throw fail('post_processor', `${type ?? JSON.stringify(post)} is not supported for WordPiece`);
 }
 
-function charFromJson(json: Json, model: Json, vocab: string[], special: Record<string, number>, fail: Fail): CharTokenizer {
+function charFromJson(
+  json: Json,
+  model: Json,
+  vocab: string[],
+  special: Record<string, number>,
+  fail: Fail,
+): CharTokenizer {
   const pre = json.pre_tokenizer;
   const pattern = isObject(pre) && isObject(pre.pattern) ? pre.pattern.Regex : undefined;
-  if (typeOf(pre) !== 'Split' || typeof pattern !== 'string' || !['[\\s\\S]', '(?s:.)', '(?s).'].includes(pattern) || (pre as Json).behavior !== 'Isolated') {
-    throw fail('pre_tokenizer', 'a WordLevel tokenizer.json is read as a char tokenizer, which needs a Split pre-tokenizer isolating each character');
+  if (
+    typeOf(pre) !== 'Split' ||
+    typeof pattern !== 'string' ||
+    !['[\\s\\S]', '(?s:.)', '(?s).'].includes(pattern) ||
+    (pre as Json).behavior !== 'Isolated'
+  ) {
+    throw fail(
+      'pre_tokenizer',
+      'a WordLevel tokenizer.json is read as a char tokenizer, which needs a Split pre-tokenizer isolating each character',
+    );
   }
   expectNullish(json.normalizer, 'normalizer', fail);
   const specialIds = new Set(Object.values(special));
   vocab.forEach((token, id) => {
     if (specialIds.has(id)) return;
     const cp = token.codePointAt(0)!;
-    if (String.fromCodePoint(cp) !== token) throw fail(`model.vocab['${token}']`, 'a char tokenizer token must be a single character (or a special token)');
+    if (String.fromCodePoint(cp) !== token)
+      throw fail(`model.vocab['${token}']`, 'a char tokenizer token must be a single character (or a special token)');
   });
   const unk = model.unk_token;
   if (unk !== undefined && unk !== null && typeof unk !== 'string') throw fail('model.unk_token', 'expected a string');

@@ -53,8 +53,7 @@ export function learnMerges(input: LearnInput): LearnResult {
   const { words, counts, join, targetSize } = input;
   const minFrequency = input.minFrequency ?? 0;
   const vocab = input.vocab;
-  const index = new Map<string, number>();
-  vocab.forEach((t, id) => index.set(t, id));
+  const index = new Map<string, number>(vocab.map((t, id) => [t, id]));
 
   // All words in one array; a merge shrinks a word in place.
   let total = 0;
@@ -119,7 +118,8 @@ export function learnMerges(input: LearnInput): LearnResult {
     }
   }
   const queue = new PairQueue();
-  for (let p = 0; p < nPairs; p++) if (pairCount[p] > 0) queue.push(pairCount[p], pairLeft.data[p], pairRight.data[p], p);
+  for (let p = 0; p < nPairs; p++)
+    if (pairCount[p] > 0) queue.push(pairCount[p], pairLeft.data[p], pairRight.data[p], p);
 
   const merges: [number, number][] = [];
   const merged = new Set<number>();

@@ -159,7 +159,11 @@ function applyMergesLong(table: MergeTable, ids: Int32Array, n: number): number 
     for (;;) {
       let c = 2 * i + 1;
       if (c >= size) break;
-      if (c + 1 < size && (heapRank[c + 1] < heapRank[c] || (heapRank[c + 1] === heapRank[c] && heapPos[c + 1] < heapPos[c]))) c++;
+      if (
+        c + 1 < size &&
+        (heapRank[c + 1] < heapRank[c] || (heapRank[c + 1] === heapRank[c] && heapPos[c + 1] < heapPos[c]))
+      )
+        c++;
       if (heapRank[c] > rank || (heapRank[c] === rank && heapPos[c] > pos)) break;
       heapRank[i] = heapRank[c];
       heapPos[i] = heapPos[c];

@@ -53,9 +53,15 @@ export class PairQueue {
       let c = 2 * i + 1;
       if (c >= n) break;
       const d = c + 1;
-      if (d < n && (counts[d] > counts[c] || (counts[d] === counts[c] && (lefts[d] < lefts[c] || (lefts[d] === lefts[c] && rights[d] < rights[c]))))) c = d;
+      if (
+        d < n &&
+        (counts[d] > counts[c] ||
+          (counts[d] === counts[c] && (lefts[d] < lefts[c] || (lefts[d] === lefts[c] && rights[d] < rights[c]))))
+      )
+        c = d;
       // stop when the moved entry comes before child c
-      if (count > counts[c] || (count === counts[c] && (left < lefts[c] || (left === lefts[c] && right <= rights[c])))) break;
+      if (count > counts[c] || (count === counts[c] && (left < lefts[c] || (left === lefts[c] && right <= rights[c]))))
+        break;
       counts[i] = counts[c];
       lefts[i] = lefts[c];
       rights[i] = rights[c];

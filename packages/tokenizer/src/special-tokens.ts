@@ -81,7 +81,8 @@ export class SpecialTokenMatcher {
   private names(policy: SpecialTokenPolicy, what: string): Set<string> {
     if (policy === 'all') return new Set(this.tokens);
     if (policy === 'none') return new Set();
-    if (typeof policy === 'string') throw usageError(`${what}: expected 'all', 'none' or a list of special tokens, got '${policy}'`);
+    if (typeof policy === 'string')
+      throw usageError(`${what}: expected 'all', 'none' or a list of special tokens, got '${policy}'`);
     const out = new Set<string>();
     for (const name of policy) {
       if (!this.tokens.includes(name)) {

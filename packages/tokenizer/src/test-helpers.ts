@@ -2,13 +2,62 @@
 import { join } from 'node:path';
 
 /** nanoGPT's corpus, read from the shared data folder (never copied into the repo). */
-export const TINY_SHAKESPEARE = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'tinyshakespeare.txt');
+export const TINY_SHAKESPEARE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'shared',
+  'data',
+  'tinyshakespeare.txt',
+);
 
 /** Pieces that exercise every branch of GPT-2's pre-tokenizer: contractions, the optional space, runs of each class,
  * whitespace look-ahead, Unicode spaces (U+0085 is one for tiktoken, U+FEFF is not), surrogate pairs and lone halves. */
 export const TRICKY = [
-  'a', 'Z', 'é', 'e\u0301', '中', 'ß', '𝐀', ' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u2028', '\u3000', '\u0085', '\ufeff', '\u200b',
-  "'", "'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'x", '1', '٣', 'Ⅷ', '½', '!', '?', '...', '_', '-', '😀', '👍🏽', '\ud800', '\udfff', '\u0000',
+  'a',
+  'Z',
+  'é',
+  'e\u0301',
+  '中',
+  'ß',
+  '𝐀',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\u00a0',
+  '\u2028',
+  '\u3000',
+  '\u0085',
+  '\ufeff',
+  '\u200b',
+  "'",
+  "'s",
+  "'t",
+  "'re",
+  "'ve",
+  "'m",
+  "'ll",
+  "'d",
+  "'S",
+  "'x",
+  '1',
+  '٣',
+  'Ⅷ',
+  '½',
+  '!',
+  '?',
+  '...',
+  '_',
+  '-',
+  '😀',
+  '👍🏽',
+  '\ud800',
+  '\udfff',
+  '\u0000',
 ];
 
 /** Mixed-script text: CJK, Arabic, Devanagari, emoji sequences, combining marks, numbers, whitespace runs, code. */

@@ -58,7 +58,15 @@ export interface TokenizerJson {
 export function specialAddedTokens(specialTokens: Readonly<Record<string, number>>): AddedTokenJson[] {
   return Object.entries(specialTokens)
     .sort((a, b) => a[1] - b[1])
-    .map(([content, id]) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+    .map(([content, id]) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    }));
 }
 
 /** `vocab` as Hugging Face writes it: an object from token to id, in id order. */

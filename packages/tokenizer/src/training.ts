@@ -19,12 +19,18 @@ export function checkSpecialTokens(specialTokens: readonly string[]): void {
 }
 
 export function checkVocabSize(vocabSize: number, base: number, what: string): void {
-  if (!Number.isInteger(vocabSize) || vocabSize < 1) throw usageError(`vocabSize must be a positive integer, got ${vocabSize}`);
-  if (vocabSize < base) throw usageError(`vocabSize ${vocabSize} is smaller than the base alphabet (${what} = ${base})`);
+  if (!Number.isInteger(vocabSize) || vocabSize < 1)
+    throw usageError(`vocabSize must be a positive integer, got ${vocabSize}`);
+  if (vocabSize < base)
+    throw usageError(`vocabSize ${vocabSize} is smaller than the base alphabet (${what} = ${base})`);
 }
 
 /** Calls `fn` for each stretch of ordinary text between special tokens; throws when there is no text at all. */
-export function forEachSegment(texts: TrainingTexts, specialTokens: readonly string[], fn: (text: string, start: number, end: number) => void): void {
+export function forEachSegment(
+  texts: TrainingTexts,
+  specialTokens: readonly string[],
+  fn: (text: string, start: number, end: number) => void,
+): void {
   const matcher = new SpecialTokenMatcher(specialTokens);
   let chars = 0;
   for (const text of textsOf(texts)) {
@@ -40,4 +46,3 @@ export function forEachSegment(texts: TrainingTexts, specialTokens: readonly str
   }
   if (chars === 0) throw inputError('the training text is empty');
 }
-

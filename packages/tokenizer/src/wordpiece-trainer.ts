@@ -13,8 +13,8 @@
 import { inputError } from '@selfsup/core';
 import type { BertNormalizerOptions } from './bert-normalizer.js';
 import { bertNormalize, forEachBertWord, resolveBertOptions } from './bert-normalizer.js';
-import { type TrainingTexts, checkSpecialTokens, checkVocabSize, forEachSegment } from './training.js';
 import { learnMerges } from './merge-learner.js';
+import { checkSpecialTokens, checkVocabSize, forEachSegment, type TrainingTexts } from './training.js';
 import { BERT_SPECIAL_TOKENS, type WordPieceSpecialNames, WordPieceTokenizer } from './wordpiece.js';
 
 export interface TrainWordPieceOptions extends BertNormalizerOptions, WordPieceSpecialNames {
@@ -80,7 +80,11 @@ export function trainWordPiece(texts: TrainingTexts, options: TrainWordPieceOpti
   specialTokens.forEach(add);
   for (const cp of alphabet) add(String.fromCodePoint(cp));
   for (const cp of [...continued].sort((a, b) => a - b)) add(prefix + String.fromCodePoint(cp));
-  checkVocabSize(options.vocabSize, vocab.length, `${specialTokens.length} special tokens + ${vocab.length - specialTokens.length} characters and ${prefix}characters`);
+  checkVocabSize(
+    options.vocabSize,
+    vocab.length,
+    `${specialTokens.length} special tokens + ${vocab.length - specialTokens.length} characters and ${prefix}characters`,
+  );
 
   // 3. merges
   const words: Int32Array[] = [];

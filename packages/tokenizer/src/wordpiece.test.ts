@@ -10,10 +10,33 @@ const shakespeare = readFileSync(TINY_SHAKESPEARE, 'utf8');
 
 /** A small hand-made BERT vocabulary. */
 function tinyBert(options: Partial<ConstructorParameters<typeof WordPieceTokenizer>[0]> = {}) {
-  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'un', '##aff', '##able', 'runn', '##ing', 'the', ',', '.', 'cafe', 'a', '##b', '中', 'σ', 'ς', 'i', '##i'];
+  const vocab = [
+    '[PAD]',
+    '[UNK]',
+    '[CLS]',
+    '[SEP]',
+    '[MASK]',
+    'un',
+    '##aff',
+    '##able',
+    'runn',
+    '##ing',
+    'the',
+    ',',
+    '.',
+    'cafe',
+    'a',
+    '##b',
+    '中',
+    'σ',
+    'ς',
+    'i',
+    '##i',
+  ];
   return new WordPieceTokenizer({ vocab, ...options });
 }
-const tokens = (t: WordPieceTokenizer, text: string, addSpecialTokens = false) => Array.from(t.encode(text, { addSpecialTokens }), (id) => t.idToToken(id));
+const tokens = (t: WordPieceTokenizer, text: string, addSpecialTokens = false) =>
+  Array.from(t.encode(text, { addSpecialTokens }), (id) => t.idToToken(id));
 
 describe('BERT normalizer and pre-tokenizer', () => {
   const uncased = resolveBertOptions();
@@ -27,7 +50,17 @@ describe('BERT normalizer and pre-tokenizer', () => {
   });
 
   it('splits at whitespace and isolates each punctuation character', () => {
-    expect(bertPreTokenize('Hey friend!     How are you?!?')).toEqual(['Hey', 'friend', '!', 'How', 'are', 'you', '?', '!', '?']);
+    expect(bertPreTokenize('Hey friend!     How are you?!?')).toEqual([
+      'Hey',
+      'friend',
+      '!',
+      'How',
+      'are',
+      'you',
+      '?',
+      '!',
+      '?',
+    ]);
     expect(bertPreTokenize("don't $5 a+b «q»")).toEqual(['don', "'", 't', '$', '5', 'a', '+', 'b', '«', 'q', '»']);
   });
 });
@@ -91,7 +124,9 @@ describe('trainWordPiece', () => {
     const limited = trainWordPiece('aaaa bbb cc d', { vocabSize: 20, limitAlphabet: 2 });
     expect(limited.tokenToId('d')).toBeUndefined();
     expect(tokens(limited, 'd')).toEqual(['[UNK]']);
-    expect(() => trainWordPiece('abc abd', { vocabSize: 8 })).toThrow(/vocabSize 8 is smaller than the base alphabet \(5 special tokens \+ 7 characters and ##characters = 12\)/);
+    expect(() => trainWordPiece('abc abd', { vocabSize: 8 })).toThrow(
+      /vocabSize 8 is smaller than the base alphabet \(5 special tokens \+ 7 characters and ##characters = 12\)/,
+    );
     expect(() => trainWordPiece(' \n ', { vocabSize: 100 })).toThrow(/no words/);
     expect(() => trainWordPiece('', { vocabSize: 100 })).toThrow(/training text is empty/);
   });

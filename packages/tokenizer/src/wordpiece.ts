@@ -8,9 +8,15 @@
  */
 import { inputError } from '@selfsup/core';
 import { type DecodeOptions, type EncodeOptions, Tokenizer } from './base.js';
-import { type BertNormalizerOptions, type ResolvedBertOptions, bertNormalize, forEachBertWord, resolveBertOptions } from './bert-normalizer.js';
+import {
+  type BertNormalizerOptions,
+  bertNormalize,
+  forEachBertWord,
+  type ResolvedBertOptions,
+  resolveBertOptions,
+} from './bert-normalizer.js';
 import type { IdBuffer } from './id-buffer.js';
-import { type TokenizerJson, specialAddedTokens, vocabObject } from './tokenizer-json.js';
+import { specialAddedTokens, type TokenizerJson, vocabObject } from './tokenizer-json.js';
 
 export const BERT_SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
