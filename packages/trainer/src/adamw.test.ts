@@ -40,7 +40,7 @@ describe('AdamW', () => {
     const p = tf.variable(tf.tensor1d([1, -2]));
     const q = tf.variable(tf.tensor1d([1]));
     const opt = new AdamW(
-      new Map([
+      new Map<string, tf.Variable>([
         ['p', p],
         ['q', q],
       ]),
@@ -67,7 +67,7 @@ describe('AdamW', () => {
     const w = tf.variable(tf.tensor2d(fixture.init.w));
     const b = tf.variable(tf.tensor1d(fixture.init.b));
     const opt = new AdamW(
-      new Map([
+      new Map<string, tf.Variable>([
         ['w', w],
         ['b', b],
       ]),

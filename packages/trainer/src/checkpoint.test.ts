@@ -33,11 +33,11 @@ const crashPoints: CheckpointPhase[] = [
 ];
 
 describe('checkpoint sets', () => {
-  it('writes the files and a manifest, the trainer state moved last, leaving no temporary folders', () => {
+  it('writes the files and a manifest, the trainer state moved last, leaving no temporary folders', async () => {
     const run = mkdtempSync(join(tmpdir(), 'selfsup-ckpt-'));
     expect(hasCheckpoint(run)).toBe(false);
     const order: string[] = [];
-    const manifest = commitCheckpoint(run, writer('A'), { step: 10, onPhase: (p) => order.push(p) });
+    const manifest = await commitCheckpoint(run, writer('A'), { step: 10, onPhase: (p) => order.push(p) });
     expect(order).toEqual(crashPoints);
     expect(manifest.files.map((f) => f.name)).toEqual([
       'model.safetensors',
@@ -57,17 +57,17 @@ describe('checkpoint sets', () => {
   });
 
   for (const crashAt of crashPoints) {
-    it(`a crash at '${crashAt}' leaves one whole set, readable before and after recovery`, () => {
+    it(`a crash at '${crashAt}' leaves one whole set, readable before and after recovery`, async () => {
       const run = mkdtempSync(join(tmpdir(), 'selfsup-ckpt-'));
-      commitCheckpoint(run, writer('A'), { step: 1 });
-      expect(() =>
+      await commitCheckpoint(run, writer('A'), { step: 1 });
+      await expect(
         commitCheckpoint(run, writer('B'), {
           step: 2,
           onPhase: (p) => {
             if (p === crashAt) throw new Error('crash');
           },
         }),
-      ).toThrow('crash');
+      ).rejects.toThrow('crash');
       const committed = crashAt !== 'staged';
       const expected = committed ? 'B' : 'A';
       // A reader without the lock sees one consistent set without changing anything.
@@ -84,9 +84,9 @@ describe('checkpoint sets', () => {
     });
   }
 
-  it('reads only the named files, and a folder without a manifest as it is', () => {
+  it('reads only the named files, and a folder without a manifest as it is', async () => {
     const run = mkdtempSync(join(tmpdir(), 'selfsup-ckpt-'));
-    commitCheckpoint(run, writer('A'), { step: 1 });
+    await commitCheckpoint(run, writer('A'), { step: 1 });
     expect([...readCheckpoint(run, ['model.safetensors']).files.keys()]).toEqual(['model.safetensors']);
     expect(() => readCheckpoint(run, ['tokenizer.json'])).toThrow(/has no tokenizer\.json/);
     const hf = mkdtempSync(join(tmpdir(), 'selfsup-hf-'));
@@ -97,9 +97,9 @@ describe('checkpoint sets', () => {
     expect(() => readCheckpoint(hf, ['model.safetensors'])).toThrow(/model\.safetensors: not found/);
   });
 
-  it('refuses a damaged file instead of returning a mixed set', () => {
+  it('refuses a damaged file instead of returning a mixed set', async () => {
     const run = mkdtempSync(join(tmpdir(), 'selfsup-ckpt-'));
-    commitCheckpoint(run, writer('A'), { step: 1 });
+    await commitCheckpoint(run, writer('A'), { step: 1 });
     writeFileSync(join(run, 'model.safetensors'), 'weights Z');
     expect(() => readCheckpoint(run, undefined, 2)).toThrow(
       /damaged or keeps changing \(model\.safetensors does not match/,

@@ -64,11 +64,11 @@ export interface CommitOptions {
  * Writes one checkpoint: `write(dir)` puts the set's files into the staging folder (with any writer: the model
  * package's `saveModel`, `writeFileAtomicSync`, ...). Returns the manifest.
  */
-export function commitCheckpoint(
+export async function commitCheckpoint(
   runDir: string,
-  write: (dir: string) => void,
+  write: (dir: string) => void | Promise<void>,
   options: CommitOptions,
-): CheckpointManifest {
+): Promise<CheckpointManifest> {
   const staging = join(runDir, RunFiles.staging);
   const ready = join(runDir, RunFiles.ready);
   const phase = options.onPhase ?? (() => {});
@@ -80,7 +80,7 @@ export function commitCheckpoint(
   } catch (err) {
     throw runtimeError(`cannot create ${staging}: ${describeFsError(err)}`, err);
   }
-  write(staging);
+  await write(staging);
   const names = readdirSync(staging)
     .filter((n) => !n.startsWith('.') && n !== RunFiles.manifest)
     .sort(manifestOrder);

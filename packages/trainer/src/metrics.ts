@@ -80,7 +80,7 @@ function finiteOrString(_key: string, value: unknown): unknown {
 
 function restoreNumbers<T extends MetricRecord>(r: T): T {
   for (const [k, v] of Object.entries(r)) {
-    if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') (r as Record<string, unknown>)[k] = Number(v);
+    if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') (r as unknown as Record<string, unknown>)[k] = Number(v);
   }
   return r;
 }

@@ -42,7 +42,7 @@ export function tinyModel(config: Partial<ResolvedModelConfig> = {}, seed = 1): 
   const logits = (inputs: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor3D =>
     tf.tidy(() => {
       const [b, t] = inputs.shape;
-      let h = tf.gather(params.get('transformer.wte.weight')!, tf.reshape(inputs, [-1])); // (B·T, C)
+      let h: tf.Tensor = tf.gather(params.get('transformer.wte.weight')!, tf.reshape(inputs, [-1])); // (B·T, C)
       if (options.training && cfg.dropout > 0) h = tf.dropout(h, cfg.dropout, undefined, options.dropoutSeed);
       const out = tf.add(tf.matMul(h, params.get('lm_head.weight')!), params.get('lm_head.bias')!);
       return tf.reshape(out, [b, t, cfg.vocabSize]) as tf.Tensor3D;

@@ -1,0 +1,160 @@
+/**
+ * Adapters from @selfsup/dataset's batch iterators to the trainer's `TrainData`: shift-by-one CLM windows, or MLM
+ * blocks masked by the collator (with attention masks). Each stream's position is the iterator's own saved state.
+ */
+
+import { inputError } from '@selfsup/core';
+import {
+  type ClmBatchIterator,
+  type ClmBatchState,
+  clmBatches,
+  type MlmBatchIterator,
+  type MlmBatchState,
+  type MlmBlocks,
+  mlmBatches,
+  mlmBlocks,
+} from '@selfsup/dataset';
+import type { Batch, BatchStream, Split, TrainData } from './batches.js';
+
+type Tokens = ArrayLike<number> & { length: number };
+
+export interface ClmDataOptions {
+  blockSize: number;
+  batchSize: number;
+}
+
+/** Random shift-by-one windows of each split (nanoGPT's `get_batch`). */
+export function clmData(splits: Record<Split, Tokens>, options: ClmDataOptions): TrainData {
+  for (const split of ['train', 'val'] as const) {
+    const n = splits[split].length;
+    if (n < options.blockSize + 1) {
+      throw inputError(
+        `--block-size ${options.blockSize} is larger than the data: the ${split} split has ${n} tokens and needs at least ${options.blockSize + 1}; use a smaller --block-size or more data`,
+      );
+    }
+  }
+  return {
+    tokens: { train: splits.train.length, val: splits.val.length },
+    stream: (split, seed) => new ClmStream(splits[split], options, seed),
+  };
+}
+
+class ClmStream implements BatchStream {
+  private it: ClmBatchIterator;
+  constructor(
+    private readonly tokens: Tokens,
+    private readonly options: ClmDataOptions,
+    seed: number,
+  ) {
+    this.it = clmBatches(tokens, { ...options, seed });
+  }
+  next(): Batch {
+    const b = this.it.nextBatch()!;
+    return { inputs: b.inputs, labels: b.targets, batchSize: b.shape[0], blockSize: b.shape[1] };
+  }
+  getState(): unknown {
+    return this.it.state;
+  }
+  setState(state: unknown): void {
+    this.it = clmBatches(this.tokens, { ...this.options, state: state as ClmBatchState });
+  }
+}
+
+export interface MlmDataOptions {
+  blockSize: number;
+  batchSize: number;
+  mlmProbability: number;
+  vocabSize: number;
+  clsTokenId: number;
+  sepTokenId: number;
+  padTokenId: number;
+  maskTokenId: number;
+  /** Never masked nor drawn as random replacements. */
+  specialTokenIds: number[];
+  /** Ids that end a document in the stream (such as `<|endoftext|>`). */
+  documentSeparatorIds?: number[];
+}
+
+/** `[CLS] … [SEP]` blocks of whole sentences, 15% of tokens masked 80/10/10, with attention masks. */
+export function mlmData(splits: Record<Split, Tokens>, options: MlmDataOptions): TrainData {
+  const blocks = {} as Record<Split, MlmBlocks>;
+  for (const split of ['train', 'val'] as const) {
+    blocks[split] = mlmBlocks(splits[split], {
+      blockSize: options.blockSize,
+      clsTokenId: options.clsTokenId,
+      sepTokenId: options.sepTokenId,
+      padTokenId: options.padTokenId,
+      documentSeparatorIds: options.documentSeparatorIds,
+    });
+    if (blocks[split].count === 0) throw inputError(`the ${split} split has no text to make MLM blocks from`);
+  }
+  return {
+    tokens: { train: splits.train.length, val: splits.val.length },
+    stream: (split, seed) => new MlmStream(blocks[split], options, seed),
+  };
+}
+
+class MlmStream implements BatchStream {
+  private it: MlmBatchIterator;
+  constructor(
+    private readonly blocks: MlmBlocks,
+    private readonly options: MlmDataOptions,
+    seed: number,
+  ) {
+    this.it = mlmBatches(blocks, this.batchOptions({ seed }));
+  }
+  private batchOptions(extra: { seed?: number; state?: MlmBatchState }) {
+    const o = this.options;
+    return {
+      batchSize: o.batchSize,
+      maskTokenId: o.maskTokenId,
+      vocabSize: o.vocabSize,
+      specialTokenIds: o.specialTokenIds,
+      mlmProbability: o.mlmProbability,
+      ...extra,
+    };
+  }
+  next(): Batch {
+    const b = this.it.nextBatch()!;
+    return {
+      inputs: b.inputs,
+      labels: b.labels,
+      attentionMask: b.attentionMask,
+      batchSize: b.shape[0],
+      blockSize: b.shape[1],
+    };
+  }
+  getState(): unknown {
+    return this.it.state;
+  }
+  setState(state: unknown): void {
+    this.it = mlmBatches(this.blocks, this.batchOptions({ state: state as MlmBatchState }));
+  }
+}
+
+/**
+ * The cross-entropy (nats) of predicting each non-special token of `val` from the unigram frequencies of `train`
+ * (add-one smoothed): the loss a masked LM gets by ignoring context. A trained MLM must be well below it.
+ */
+export function unigramCrossEntropy(
+  train: Tokens,
+  val: Tokens,
+  vocabSize: number,
+  exclude: Iterable<number> = [],
+): number {
+  const skip = new Uint8Array(vocabSize);
+  for (const id of exclude) if (id >= 0 && id < vocabSize) skip[id] = 1;
+  const counts = new Float64Array(vocabSize).fill(1);
+  for (let i = 0; i < train.length; i++) if (!skip[train[i]]) counts[train[i]] += 1;
+  let total = 0;
+  for (let id = 0; id < vocabSize; id++) if (!skip[id]) total += counts[id];
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < val.length; i++) {
+    const id = val[i];
+    if (skip[id]) continue;
+    sum -= Math.log(counts[id] / total);
+    n++;
+  }
+  return n === 0 ? Number.NaN : sum / n;
+}
