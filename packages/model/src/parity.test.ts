@@ -4,6 +4,7 @@
  * here must reproduce all of them to 1e-4, on cpu and on wasm.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fusedKernelsAvailable, setUseFusedKernels } from './ops/fused.js';
 import { FIXTURES_DIR, lossAndGrads, maxAbsDiff, readExpected, useBackend } from './testing/fixtures.js';
 import { loadModel } from './weights.js';
 
@@ -19,24 +20,35 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(await useBackend(backend)).toBe(true);
     });
 
+    it('reports which fused kernels the backend has', () => {
+      const available = fusedKernelsAvailable();
+      expect(Object.keys(available).sort()).toEqual(['attention', 'gelu', 'layerNorm', 'sparseCrossEntropy']);
+      console.info(`${backend}: fused kernels ${JSON.stringify(available)}`);
+    });
+
     for (const fixture of ['gpt2', 'gpt2-nobias', 'bert']) {
-      it(`${fixture}: logits, loss and every gradient`, async () => {
-        const model = await loadModel(`${FIXTURES_DIR}${fixture}`);
-        const e = readExpected(fixture);
-        const options = { attentionMask: e.attentionMask, tokenTypeIds: e.tokenTypeIds };
-        const logits = model.logits(e.inputs, options);
-        expect(logits.shape).toEqual([...e.inputs.shape, model.config.vocabSize]);
-        expect(maxAbsDiff(logits.dataSync(), e.logits)).toBeLessThan(TOLERANCE);
-        logits.dispose();
-        const { loss, grads } = lossAndGrads(model, e.inputs, e.labels, options);
-        expect(Math.abs(loss - e.loss)).toBeLessThan(TOLERANCE);
-        expect([...grads.keys()].sort()).toEqual([...e.grads.keys()].sort());
-        for (const [name, g] of grads) {
-          expect(maxAbsDiff(g, e.grads.get(name)!), name).toBeLessThan(TOLERANCE);
-        }
-        e.dispose();
-        model.dispose();
-      });
+      it.each([true, false])(
+        `${fixture}: logits, loss and every gradient (fused kernels allowed: %s)`,
+        async (fused) => {
+          setUseFusedKernels(fused);
+          const model = await loadModel(`${FIXTURES_DIR}${fixture}`);
+          const e = readExpected(fixture);
+          const options = { attentionMask: e.attentionMask, tokenTypeIds: e.tokenTypeIds };
+          const logits = model.logits(e.inputs, options);
+          expect(logits.shape).toEqual([...e.inputs.shape, model.config.vocabSize]);
+          expect(maxAbsDiff(logits.dataSync(), e.logits)).toBeLessThan(TOLERANCE);
+          logits.dispose();
+          const { loss, grads } = lossAndGrads(model, e.inputs, e.labels, options);
+          expect(Math.abs(loss - e.loss)).toBeLessThan(TOLERANCE);
+          expect([...grads.keys()].sort()).toEqual([...e.grads.keys()].sort());
+          for (const [name, g] of grads) {
+            expect(maxAbsDiff(g, e.grads.get(name)!), name).toBeLessThan(TOLERANCE);
+          }
+          e.dispose();
+          model.dispose();
+          setUseFusedKernels(true);
+        },
+      );
     }
   });
 }

@@ -207,25 +207,30 @@ const KERNELS: [string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][]
   [FusedKernel.AttentionGrad, attentionGrad],
 ];
 
-/** How often each reference kernel ran (tests check which path an op took). */
+/** How often each fused kernel ran on cpu while registered through `registerReferenceKernels`. */
 export const kernelCalls = new Map<string, number>();
 
 /**
- * Registers the reference kernels on cpu where no kernel of that name exists yet; returns a function that removes the
- * ones it added.
+ * Makes every fused kernel available on cpu, counting calls: the reference kernel above where none is registered,
+ * otherwise the registered one (from @selfsup/backends) wrapped. Returns a function that restores the registry.
  */
 export function registerReferenceKernels(): () => void {
-  const added: string[] = [];
-  for (const [kernelName, kernelFunc] of KERNELS) {
-    if (tf.getKernel(kernelName, 'cpu')) continue;
+  const restore: (() => void)[] = [];
+  for (const [kernelName, reference] of KERNELS) {
+    const existing = tf.getKernel(kernelName, 'cpu');
+    const impl = (existing?.kernelFunc ?? reference) as (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+    if (existing) tf.unregisterKernel(kernelName, 'cpu');
     const counted = (args: KernelArgs) => {
       kernelCalls.set(kernelName, (kernelCalls.get(kernelName) ?? 0) + 1);
-      return kernelFunc(args);
+      return impl(args);
     };
     tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc: counted as tf.KernelFunc });
-    added.push(kernelName);
+    restore.push(() => {
+      tf.unregisterKernel(kernelName, 'cpu');
+      if (existing) tf.registerKernel(existing);
+    });
   }
   return () => {
-    for (const name of added) tf.unregisterKernel(name, 'cpu');
+    for (const undo of restore) undo();
   };
 }
