@@ -1,0 +1,224 @@
+/**
+ * Every fused kernel against a reference built from plain tfjs ops (on tfjs-backend-cpu, with tfjs's own gradients),
+ * on random inputs: values and gradients within 1e-5 (relative to the reference's scale), on every backend that
+ * registers the kernel.
+ */
+import { FusedKernel, Rng } from '@selfsup/core';
+import * as tf from '@tensorflow/tfjs-core';
+// After tfjs-core itself: the gradients module is ESM-only, and the first tfjs-core copy loaded owns the engine.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../select.js';
+
+const TOL = 1e-5;
+
+function randn(rng: Rng, shape: number[], scale = 1): { shape: number[]; data: Float32Array } {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = rng.normal() * scale;
+  return { shape, data };
+}
+
+/** max |a − b| / max(1, max |b|) */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let err = 0;
+  let scale = 1;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]));
+  return err / scale;
+}
+
+/** Runs `f` on a backend and returns the data of its outputs. */
+async function on(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const out = f();
+    return (Array.isArray(out) ? out : [out]).map((t) => Float32Array.from(t.dataSync()));
+  });
+}
+
+function run(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor[] {
+  const out = tf.engine().runKernel(name, inputs, attrs);
+  return Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
+}
+
+// References (plain ops).
+function refCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, ignore: number): tf.Tensor {
+  const [, v] = logits.shape;
+  const keep = tf.notEqual(labels, ignore);
+  const safe = tf.where(keep, labels, tf.zerosLike(labels));
+  const lse = tf.logSumExp(logits, 1);
+  const picked = tf.sum(tf.mul(logits, tf.oneHot(safe, v)), 1);
+  return tf.mul(tf.sub(lse, picked), tf.cast(keep, 'float32'));
+}
+
+function refLayerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), g), b);
+}
+
+function refGelu(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+function refAttention(qkv: tf.Tensor3D, nHead: number, causal: boolean, scale: number, mask?: tf.Tensor2D): tf.Tensor {
+  const [b, t, c3] = qkv.shape;
+  const c = c3 / 3;
+  const d = c / nHead;
+  const heads = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [b, t, nHead, d]), [0, 2, 1, 3]);
+  const [q, k, v] = tf.split(qkv, 3, 2).map(heads);
+  let att = tf.mul(tf.matMul(q, k, false, true), scale);
+  if (causal) {
+    const bias = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([t, t]), -1, 0)), -1e9);
+    att = tf.add(att, bias);
+  }
+  let keep: tf.Tensor | undefined;
+  if (mask) {
+    keep = tf.reshape(tf.cast(mask, 'float32'), [b, 1, 1, t]);
+    att = tf.add(att, tf.mul(tf.sub(1, keep), -1e9));
+  }
+  let p = tf.softmax(att);
+  if (keep) p = tf.mul(p, keep);
+  const y = tf.matMul(p, v);
+  return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [b, t, c]);
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`fused kernels on ${backend}`, () => {
+    beforeAll(async () => {
+      await selectBackend(backend, { threads: 2 });
+    });
+    afterAll(async () => {
+      await tf.setBackend(backend);
+    });
+
+    it('SparseCrossEntropy and its gradient', async () => {
+      const rng = new Rng(1);
+      const n = 37;
+      const v = 65;
+      const logits = randn(rng, [n, v], 3);
+      const labels = Int32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? -100 : rng.int(v)));
+      const dy = randn(rng, [n]);
+      const make = () =>
+        [tf.tensor2d(logits.data, [n, v]), tf.tensor1d(labels, 'int32'), tf.tensor1d(dy.data)] as const;
+      const want = await on('cpu', () => {
+        const [x, y, g] = make();
+        const loss = refCrossEntropy(x, y, -100);
+        const grad = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(refCrossEntropy(z as tf.Tensor2D, y, -100), g)))(x);
+        return [loss, grad];
+      });
+      const got = await on(backend, () => {
+        const [x, y, g] = make();
+        const [loss, lse] = run(FusedKernel.SparseCrossEntropy, { logits: x, labels: y }, { ignoreIndex: -100 });
+        const [grad] = run(
+          FusedKernel.SparseCrossEntropyGrad,
+          { logits: x, labels: y, logSumExp: lse, dy: g },
+          { ignoreIndex: -100 },
+        );
+        return [loss, grad];
+      });
+      expect(relErr(got[0], want[0])).toBeLessThan(TOL);
+      expect(relErr(got[1], want[1])).toBeLessThan(TOL);
+    });
+
+    it('LayerNorm and its gradient', async () => {
+      const rng = new Rng(2);
+      const [n, c] = [29, 48];
+      const x = randn(rng, [n, c], 2);
+      const g = randn(rng, [c]);
+      const b = randn(rng, [c]);
+      const dy = randn(rng, [n, c]);
+      const make = () =>
+        [tf.tensor2d(x.data, [n, c]), tf.tensor1d(g.data), tf.tensor1d(b.data), tf.tensor2d(dy.data, [n, c])] as const;
+      const want = await on('cpu', () => {
+        const [xx, gg, bb, d] = make();
+        const y = refLayerNorm(xx, gg, bb, 1e-5);
+        const grads = tf.grads((a: tf.Tensor, e: tf.Tensor, f: tf.Tensor) =>
+          tf.sum(tf.mul(refLayerNorm(a as tf.Tensor2D, e as tf.Tensor1D, f as tf.Tensor1D, 1e-5), d)),
+        )([xx, gg, bb]);
+        return [y, ...grads];
+      });
+      const got = await on(backend, () => {
+        const [xx, gg, bb, d] = make();
+        const [y, mean, rstd] = run(FusedKernel.LayerNorm, { x: xx, gamma: gg, beta: bb }, { epsilon: 1e-5 });
+        return [y, ...run(FusedKernel.LayerNormGrad, { dy: d, x: xx, gamma: gg, mean, rstd })];
+      });
+      for (let i = 0; i < 4; i++) expect(relErr(got[i], want[i])).toBeLessThan(TOL);
+    });
+
+    it('Gelu and its gradient', async () => {
+      const rng = new Rng(3);
+      const x = randn(rng, [7, 33], 3);
+      const dy = randn(rng, [7, 33]);
+      const make = () => [tf.tensor2d(x.data, [7, 33]), tf.tensor2d(dy.data, [7, 33])] as const;
+      const want = await on('cpu', () => {
+        const [xx, d] = make();
+        return [refGelu(xx), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(refGelu(a), d)))(xx)];
+      });
+      const got = await on(backend, () => {
+        const [xx, d] = make();
+        return [run(FusedKernel.Gelu, { x: xx })[0], run(FusedKernel.GeluGrad, { dy: d, x: xx })[0]];
+      });
+      expect(relErr(got[0], want[0])).toBeLessThan(TOL);
+      expect(relErr(got[1], want[1])).toBeLessThan(TOL);
+    });
+
+    for (const [label, causal, masked] of [
+      ['causal', true, false],
+      ['bidirectional with padding', false, true],
+    ] as const) {
+      it(`Attention (${label}) and its gradient`, async () => {
+        const rng = new Rng(4);
+        const [b, t, c, h] = [3, 11, 24, 3];
+        const qkv = randn(rng, [b, t, 3 * c]);
+        const dy = randn(rng, [b, t, c]);
+        // Batch 1 pads its last 4 positions; batch 2 is all padding (its rows must come out as zeros).
+        const mask = Int32Array.from({ length: b * t }, (_, i) => (i >= 2 * t ? 0 : i >= t && i % t >= t - 4 ? 0 : 1));
+        const scale = 1 / Math.sqrt(c / h);
+        const attrs = { nHead: h, causal, scale };
+        const make = () =>
+          [
+            tf.tensor3d(qkv.data, [b, t, 3 * c]),
+            tf.tensor3d(dy.data, [b, t, c]),
+            tf.tensor2d(mask, [b, t], 'int32'),
+          ] as const;
+        const want = await on('cpu', () => {
+          const [x, d, m] = make();
+          const f = (z: tf.Tensor) => refAttention(z as tf.Tensor3D, h, causal, scale, masked ? m : undefined);
+          return [f(x), tf.grad((z: tf.Tensor) => tf.sum(tf.mul(f(z), d)))(x)];
+        });
+        const got = await on(backend, () => {
+          const [x, d, m] = make();
+          const [y, probs] = run(FusedKernel.Attention, masked ? { qkv: x, attentionMask: m } : { qkv: x }, attrs);
+          return [y, run(FusedKernel.AttentionGrad, { dy: d, qkv: x, probs }, attrs)[0]];
+        });
+        expect(relErr(got[0], want[0])).toBeLessThan(TOL);
+        expect(relErr(got[1], want[1])).toBeLessThan(TOL);
+      });
+    }
+
+    it('AdamW', async () => {
+      const rng = new Rng(5);
+      const shape = [13, 9];
+      const [p, g, m] = [randn(rng, shape), randn(rng, shape), randn(rng, shape, 0.1)];
+      const v = { shape, data: randn(rng, shape, 0.1).data.map((z) => z * z) };
+      const attrs = { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, step: 3 };
+      const make = () => [p, g, m, v].map((a) => tf.tensor2d(a.data, shape as [number, number]));
+      const want = await on('cpu', () => {
+        const [pp, gg, mm, vv] = make();
+        const { lr, beta1, beta2, eps, weightDecay, step } = attrs;
+        const m2 = tf.add(tf.mul(mm, beta1), tf.mul(gg, 1 - beta1));
+        const v2 = tf.add(tf.mul(vv, beta2), tf.mul(tf.square(gg), 1 - beta2));
+        const upd = tf.div(tf.div(m2, 1 - beta1 ** step), tf.add(tf.sqrt(tf.div(v2, 1 - beta2 ** step)), eps));
+        return [tf.sub(pp, tf.mul(tf.add(upd, tf.mul(pp, weightDecay)), lr)), m2, v2];
+      });
+      const got = await on(backend, () => {
+        const [pp, gg, mm, vv] = make();
+        return run(FusedKernel.AdamW, { param: pp, grad: gg, m: mm, v: vv }, attrs);
+      });
+      for (let i = 0; i < 3; i++) expect(relErr(got[i], want[i])).toBeLessThan(TOL);
+    });
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * Our SIMD kernels, instantiated on a given wasm memory (the tfjs-backend-wasm heap), so they read and write tensors
+ * in place. One instance per memory; the memory may grow, the instance follows it.
+ */
+
+import { type WasmMemory, type WasmModule, wasmApi } from '../wasm/webassembly.js';
+import { assemble } from './assembler.js';
+import { gemmFunction } from './gemm.js';
+import { transposeFunction } from './transpose.js';
+
+export interface SimdKernels {
+  /** See gemm.ts. Addresses in bytes, strides in floats. */
+  gemm(
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    accumulate: number,
+  ): void;
+  /** out[j·rows + i] = x[i·cols + j] for each of `batch` matrices [rows, cols] laid end to end. */
+  transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
+}
+
+const cache = new WeakMap<WasmMemory, SimdKernels>();
+let moduleFor: { shared: WasmModule | undefined; plain: WasmModule | undefined } = {
+  shared: undefined,
+  plain: undefined,
+};
+
+function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** The kernels bound to `memory` (compiled once per process, instantiated once per memory). */
+export function simdKernels(memory: WasmMemory): SimdKernels {
+  const hit = cache.get(memory);
+  if (hit) return hit;
+  const shared = isShared(memory);
+  const key = shared ? 'shared' : 'plain';
+  let module = moduleFor[key];
+  if (!module) {
+    // A shared memory import must state a maximum; 65536 pages (4 GiB) admits any memory tfjs makes.
+    const bytes = assemble({ shared, minPages: 1, maxPages: shared ? 65536 : undefined }, [
+      gemmFunction(),
+      transposeFunction(),
+    ]);
+    module = new (wasmApi().Module)(bytes);
+    moduleFor = { ...moduleFor, [key]: module };
+  }
+  const instance = new (wasmApi().Instance)(module, { env: { memory } });
+  const kernels = instance.exports as unknown as SimdKernels;
+  cache.set(memory, kernels);
+  return kernels;
+}

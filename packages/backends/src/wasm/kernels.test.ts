@@ -1,0 +1,79 @@
+/** Our wasm kernels (BatchMatMul fast paths, UnsortedSegmentSum, the SIMD GEMM) against tfjs-backend-cpu. */
+import { Rng } from '@selfsup/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../select.js';
+
+function data(rng: Rng, n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+async function both(f: () => tf.Tensor): Promise<[Float32Array, Float32Array]> {
+  const out: Float32Array[] = [];
+  for (const b of ['cpu', 'wasm']) {
+    await tf.setBackend(b);
+    out.push(tf.tidy(() => Float32Array.from(f().dataSync())));
+  }
+  await tf.setBackend('wasm');
+  return [out[0], out[1]];
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+describe('wasm kernels', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+    await selectBackend('wasm', { threads: 2 });
+  });
+
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ['plain', [37, 29], [29, 45], false, false],
+    ['transposeA (weight gradient)', [29, 37], [29, 45], true, false],
+    ['transposeB (input gradient)', [37, 29], [45, 29], false, true],
+    ['both transposed', [29, 37], [45, 29], true, true],
+    ['batched', [6, 13, 9], [6, 9, 17], false, false],
+    ['batched, transposeB (q kᵀ)', [2, 3, 13, 8], [2, 3, 11, 8], false, true],
+    ['batched, transposeA', [6, 9, 13], [6, 9, 17], true, false],
+    ['batch broadcast', [1, 13, 9], [4, 9, 17], false, false],
+  ];
+  for (const [name, aShape, bShape, ta, tb] of cases) {
+    it(`BatchMatMul: ${name}`, async () => {
+      const rng = new Rng(name);
+      const a = data(
+        rng,
+        aShape.reduce((x, y) => x * y),
+      );
+      const b = data(
+        rng,
+        bShape.reduce((x, y) => x * y),
+      );
+      const [want, got] = await both(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb));
+      expect(maxDiff(got, want)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('BatchMatMul leaks no tensors or heap', async () => {
+    const a = tf.randomNormal([64, 32]);
+    const b = tf.randomNormal([48, 32]);
+    tf.matMul(a, b, false, true).dispose();
+    const before = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 5; i++) tf.matMul(a, b, false, true).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.memory().numBytes).toBe(bytes);
+    tf.dispose([a, b]);
+  });
+
+  it('UnsortedSegmentSum (the gather gradient) matches cpu', async () => {
+    const rng = new Rng(7);
+    const x = data(rng, 50 * 8);
+    const ids = Int32Array.from({ length: 50 }, () => rng.int(11));
+    const [want, got] = await both(() => tf.unsortedSegmentSum(tf.tensor2d(x, [50, 8]), tf.tensor1d(ids, 'int32'), 11));
+    expect(maxDiff(got, want)).toBeLessThan(1e-5);
+  });
+});

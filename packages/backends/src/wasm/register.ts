@@ -1,0 +1,60 @@
+/**
+ * Kernels we register for the wasm backend: what it lacks for training, a BatchMatMul that always takes a fast path,
+ * and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
+ */
+import { BatchMatMul, getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { makeBatchMatMulConfig } from './kernels/BatchMatMul.js';
+import { selfsupAdamWConfig } from './kernels/SelfsupAdamW.js';
+import { selfsupAttentionConfig } from './kernels/SelfsupAttention.js';
+import { selfsupAttentionGradConfig } from './kernels/SelfsupAttentionGrad.js';
+import { selfsupGeluConfig } from './kernels/SelfsupGelu.js';
+import { selfsupGeluGradConfig } from './kernels/SelfsupGeluGrad.js';
+import { selfsupLayerNormConfig } from './kernels/SelfsupLayerNorm.js';
+import { selfsupLayerNormGradConfig } from './kernels/SelfsupLayerNormGrad.js';
+import { selfsupSparseCrossEntropyConfig } from './kernels/SelfsupSparseCrossEntropy.js';
+import { selfsupSparseCrossEntropyGradConfig } from './kernels/SelfsupSparseCrossEntropyGrad.js';
+import { unsortedSegmentSumConfig } from './kernels/UnsortedSegmentSum.js';
+import { simdSupported } from './loader.js';
+
+/** Kernels tfjs-backend-wasm lacks for training. */
+export const wasmMissingKernels: KernelConfig[] = [unsortedSegmentSumConfig];
+
+export const wasmFusedKernels: KernelConfig[] = [
+  selfsupSparseCrossEntropyConfig,
+  selfsupSparseCrossEntropyGradConfig,
+  selfsupLayerNormConfig,
+  selfsupLayerNormGradConfig,
+  selfsupGeluConfig,
+  selfsupGeluGradConfig,
+  selfsupAttentionConfig,
+  selfsupAttentionGradConfig,
+  selfsupAdamWConfig,
+];
+
+const OURS = Symbol.for('selfsup.backends.kernel');
+
+function registerOnce(config: KernelConfig): void {
+  const existing = getKernel(config.kernelName, config.backendName) as (KernelConfig & { [OURS]?: true }) | undefined;
+  if (existing?.[OURS]) return;
+  if (existing) unregisterKernel(config.kernelName, config.backendName);
+  registerKernel({ ...config, [OURS]: true } as KernelConfig);
+}
+
+export interface WasmKernelOptions {
+  /** Register the fused kernels (default true); the model then uses them instead of composite ops. */
+  fused?: boolean;
+}
+
+/** Registers our wasm kernels (idempotent). With `fused: false`, removes the fused ones again. */
+export function registerWasmKernels(options: WasmKernelOptions = {}): void {
+  for (const k of wasmMissingKernels) registerOnce(k);
+  if (simdSupported()) {
+    const current = getKernel(BatchMatMul, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
+    if (current && !current[OURS]) registerOnce(makeBatchMatMulConfig(current));
+  }
+  for (const k of wasmFusedKernels) {
+    if (options.fused === false) {
+      if (getKernel(k.kernelName, 'wasm')) unregisterKernel(k.kernelName, 'wasm');
+    } else registerOnce(k);
+  }
+}
