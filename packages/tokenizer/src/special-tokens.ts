@@ -97,6 +97,6 @@ export class SpecialTokenMatcher {
 
 export function disallowedSpecialError(token: string, index: number) {
   return inputError(
-    `the text contains the special token '${token}' at offset ${index}; pass allowedSpecial: 'all' (CLI: --allowed-special all) to encode it as a special token, or disallowedSpecial: 'none' to encode it as ordinary text`,
+    `the text contains the special token '${token}' at offset ${index}; allow it to encode it as a special token (allowedSpecial: 'all', CLI --allowed-special all) or pass disallowedSpecial: 'none' (CLI --disallowed-special none) to encode it as ordinary text`,
   );
 }
