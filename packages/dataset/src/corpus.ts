@@ -3,7 +3,7 @@
  * `brown` (the built-in Brown corpus). Every source becomes a list of documents; the tokenizer's end-of-text token
  * (when it has one) goes between them.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { decodeUtf8, describeFsError, inputError, isInputFsError, parseJson, runtimeError } from '@selfsup/core';
 import { globSync, isDynamicPattern } from 'tinyglobby';
@@ -140,7 +140,7 @@ function readJsonl(path: string): CorpusDocument[] {
 export function listTextFiles(dir: string): string[] {
   const found: string[] = [];
   const walk = (d: string) => {
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch (err) {

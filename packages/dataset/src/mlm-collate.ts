@@ -89,7 +89,7 @@ export class MlmCollator {
   /** Masks `ids` (one row, or B rows of `rowLength`) drawing from `rng`. */
   collate(ids: ArrayLike<number>, rng: Rng, rowLength = ids.length): MlmCollated {
     const n = ids.length;
-    const inputs = Int32Array.from(ids as ArrayLike<number>);
+    const inputs = ids instanceof Int32Array ? ids.slice() : Int32Array.from(ids);
     const labels = new Int32Array(n).fill(IGNORE_INDEX);
     const { isSpecial, vocabSize } = this;
     const p = this.mlmProbability;
