@@ -24,7 +24,7 @@ export class SelfsupError extends Error {
   }
 
   /** True for any SelfsupError, also one made by another copy of this package (ESM and CJS builds side by side). */
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
