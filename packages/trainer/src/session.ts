@@ -63,6 +63,8 @@ export interface ResumeConfig {
   options?: Partial<TrainingOptions>;
   /** When given, must name the run's data. */
   data?: string;
+  /** When given, must be the preset the run was started with. */
+  preset?: string;
   signal?: AbortSignal;
   sampleTokens?: number;
   onCheckpointPhase?: (phase: string) => void;

@@ -7,8 +7,8 @@
 import { Rng, SelfsupError } from '@selfsup/core';
 import type { LanguageModel } from '@selfsup/model';
 import * as tf from '@tensorflow/tfjs-core';
-// Gradients of the core ops are registered by this side-effect module (the tfjs umbrella package does the same).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// @selfsup/model registers the gradients of tfjs-core's ops when it is imported (tfjs-core alone registers none).
+import '@selfsup/model';
 import { AdamW, type AdamWState } from './adamw.js';
 import type { Batch, BatchStream, Split, TrainData } from './batches.js';
 import { clipCoefficient, globalNorm, scaleGradients } from './clip.js';
