@@ -1,4 +1,6 @@
 export { TENSORFLOW_INSTALL_HINT } from './adapters/tensorflow.js';
+export type { KernelTime, StepTimes } from './bench/measure.js';
+export { peakRssMiB, profileKernels, quantile, timeSteps } from './bench/measure.js';
 export { registerCpuKernels } from './cpu/register.js';
 export { decideAuto, fusedKernelsOf, listBackends, selectBackend } from './select.js';
 export type { BackendChoice, BackendInfo, BackendName, BackendRequest, SelectOptions } from './types.js';

@@ -5,7 +5,11 @@ import { type FusedImpl, input } from './io.js';
 export const gelu: FusedImpl = (io, inputs) => {
   const x = input(inputs, 'x', FusedKernel.Gelu);
   const y = io.out(x.shape.slice());
-  geluForward(io.f32(x), io.f32(y));
+  const xs = io.f32(x);
+  const ys = io.f32(y);
+  const n4 = io.simd ? xs.length & ~3 : 0;
+  if (io.simd && n4 > 0) io.simd.geluForward(xs.byteOffset, ys.byteOffset, n4);
+  geluForward(xs.subarray(n4), ys.subarray(n4));
   return [y];
 };
 
@@ -13,6 +17,9 @@ export const geluGrad: FusedImpl = (io, inputs) => {
   const dy = input(inputs, 'dy', FusedKernel.GeluGrad);
   const x = input(inputs, 'x', FusedKernel.GeluGrad);
   const dx = io.out(x.shape.slice());
-  geluBackward(io.f32(dy), io.f32(x), io.f32(dx));
+  const [dys, xs, dxs] = [io.f32(dy), io.f32(x), io.f32(dx)];
+  const n4 = io.simd ? xs.length & ~3 : 0;
+  if (io.simd && n4 > 0) io.simd.geluBackward(dys.byteOffset, xs.byteOffset, dxs.byteOffset, n4);
+  geluBackward(dys.subarray(n4), xs.subarray(n4), dxs.subarray(n4));
   return [dx];
 };

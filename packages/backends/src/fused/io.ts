@@ -5,6 +5,7 @@
  */
 import type { DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Gemm } from '../kernels-js/gemm.js';
+import type { SimdKernels } from '../simd/module.js';
 
 export interface KernelIO {
   /** A new output tensor (uninitialised). */
@@ -15,6 +16,8 @@ export interface KernelIO {
   f32(info: TensorInfo): Float32Array;
   i32(info: TensorInfo): Int32Array;
   gemm: Gemm;
+  /** Our wasm SIMD kernels when every view is on their memory (the wasm backend). */
+  simd?: SimdKernels;
 }
 
 export type FusedImpl = (io: KernelIO, inputs: NamedTensorInfoMap, attrs: NamedAttrMap) => TensorInfo[];

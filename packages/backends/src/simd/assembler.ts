@@ -60,6 +60,7 @@ const SIMD = {
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
   f32x4Max: 0xe9,
 } as const;
 

@@ -5,6 +5,7 @@
 
 import { type WasmMemory, type WasmModule, wasmApi } from '../wasm/webassembly.js';
 import { assemble } from './assembler.js';
+import { geluBackwardFunction, geluForwardFunction } from './gelu.js';
 import { gemmFunction } from './gemm.js';
 import { transposeFunction } from './transpose.js';
 
@@ -25,6 +26,9 @@ export interface SimdKernels {
   ): void;
   /** out[j·rows + i] = x[i·cols + j] for each of `batch` matrices [rows, cols] laid end to end. */
   transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
+  /** GELU (tanh form) of n4 floats (a multiple of 4); see gelu.ts. */
+  geluForward(x: number, y: number, n4: number): void;
+  geluBackward(dy: number, x: number, dx: number, n4: number): void;
 }
 
 const cache = new WeakMap<WasmMemory, SimdKernels>();
@@ -49,6 +53,8 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
     const bytes = assemble({ shared, minPages: 1, maxPages: shared ? 65536 : undefined }, [
       gemmFunction(),
       transposeFunction(),
+      geluForwardFunction(),
+      geluBackwardFunction(),
     ]);
     module = new (wasmApi().Module)(bytes);
     moduleFor = { ...moduleFor, [key]: module };

@@ -21,6 +21,7 @@ export function wasmIO(backend: WasmBackendLike): KernelIO {
     f32: (info: TensorInfo) => f32View(backend, info),
     i32: (info: TensorInfo) => i32View(backend, info),
     gemm: wasmGemm(backend),
+    ...(SIMD ? { simd: simdOf(backend) } : {}),
   };
 }
 

@@ -230,12 +230,13 @@ async function browserFiles(build: WasmBuild, wasmPaths: string | undefined): Pr
       );
     }
     // A blob: worker is fine in a browser; it importScripts() the main script from `mainScriptUrlOrBlob`, a real URL.
-    // biome-ignore lint/suspicious/noTsIgnore: an untyped CommonJS file inside tfjs-backend-wasm (a string export)
-    // @ts-ignore
-    const workerModule = await import(
-      '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'
-    );
-    const { wasmWorkerContents } = workerModule as { wasmWorkerContents: string };
+    // Its source ships as a CommonJS file exporting one string: fetch it from the same folder and evaluate that.
+    const response = await fetch(`${dir}tfjs-backend-wasm-threaded-simd.worker.js`, { credentials: 'same-origin' });
+    if (!response.ok)
+      throw runtimeError(`could not fetch ${dir}tfjs-backend-wasm-threaded-simd.worker.js: HTTP ${response.status}`);
+    const holder = { exports: {} as { wasmWorkerContents?: string } };
+    new Function('module', 'exports', await response.text())(holder, holder.exports);
+    const wasmWorkerContents = holder.exports.wasmWorkerContents ?? '';
     const source = wasmWorkerContents.replace(/\n/g, '\\n');
     workerUrl = URL.createObjectURL(new Blob([source], { type: 'application/javascript' }));
   }
