@@ -14,7 +14,11 @@ export class TrainDisplay {
   private startTime = performance.now();
   private lastDraw = 0;
 
-  constructor(private readonly out: Output) {}
+  /** `backend`: how the backend is described on the start line (e.g. "wasm (2 threads)"). */
+  constructor(
+    private readonly out: Output,
+    private readonly backend?: string,
+  ) {}
 
   handle(e: TrainEvent): void {
     const out = this.out;
@@ -31,7 +35,7 @@ export class TrainDisplay {
         out.log(
           `${e.resumed ? `resuming ${e.run} at step ${e.step}` : `training ${e.run}`}: ${o.objective}, ${compact(e.numParams)} parameters` +
             ` (${e.preset}: ${o.nLayer} layers × ${o.nHead} heads × ${o.nEmbd} wide, block ${o.blockSize}, batch ${o.batchSize}` +
-            `${o.gradAccum > 1 ? ` × ${o.gradAccum}` : ''} = ${count(e.tokensPerStep)} tokens/step) on ${e.backend}`,
+            `${o.gradAccum > 1 ? ` × ${o.gradAccum}` : ''} = ${count(e.tokensPerStep)} tokens/step) on ${this.backend ?? e.backend}`,
         );
         out.log(
           `data: ${d.dir} (${d.tokenizer}, vocab ${count(d.vocabSize)}; ${count(d.trainTokens)} train / ${count(d.valTokens)} val tokens)`,

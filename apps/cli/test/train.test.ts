@@ -226,6 +226,52 @@ describe.runIf(cliBuilt())('selfsup train', () => {
     });
   }
 
+  it('keeps a second trainer out of a run folder, and takes over the lock of a trainer killed with -9', async () => {
+    const { corpus, run } = setup();
+    const args = [
+      'train',
+      '--out',
+      run,
+      '--data',
+      corpus,
+      ...MICRO,
+      '--max-iters',
+      '100000',
+      '--eval-interval',
+      '5',
+      '--log-interval',
+      '1',
+    ];
+    const first = startCli(args);
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      first.stderr.on('data', (d) => {
+        stderr += d;
+        if (/saved checkpoint/.test(stderr)) resolve();
+      });
+    });
+    const second = runCli(['train', '--out', run, '--resume', '--backend', 'cpu']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`is in use by another trainer \\(pid ${first.pid};`));
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.on('close', resolve));
+    expect(existsSync(join(run, '.lock'))).toBe(true); // left behind by the killed trainer
+    const state = JSON.parse(readFileSync(join(run, 'trainer_state.json'), 'utf8'));
+    const third = runCli([
+      'train',
+      '--out',
+      run,
+      '--resume',
+      '--max-iters',
+      String(state.step + 1),
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expect(third.code).toBe(0);
+    expect(JSON.parse(third.stdout).step).toBe(state.step + 1);
+  });
+
   it('refuses bad input with exit 2, one line on stderr, and nothing written', () => {
     const { root, corpus, run } = setup();
     const partial = join(root, 'partial');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import '@tensorflow/tfjs-backend-cpu';
+import { registerCpuKernels } from '@selfsup/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from './adamw.js';
@@ -63,7 +64,18 @@ describe('AdamW', () => {
     tf.dispose([p, q, ...grads.values()]);
   });
 
-  it("matches PyTorch's AdamW over four steps with a changing learning rate", () => {
+  for (const fused of [false, true]) {
+    it(`matches PyTorch's AdamW over four steps with a changing learning rate (${fused ? 'fused SelfsupAdamW kernel' : 'tfjs ops'})`, () => {
+      registerCpuKernels({ fused });
+      try {
+        checkAgainstTorch(fused);
+      } finally {
+        registerCpuKernels({ fused: false });
+      }
+    });
+  }
+
+  function checkAgainstTorch(fused: boolean) {
     const w = tf.variable(tf.tensor2d(fixture.init.w));
     const b = tf.variable(tf.tensor1d(fixture.init.b));
     const opt = new AdamW(
@@ -74,6 +86,7 @@ describe('AdamW', () => {
       { decay: ['w'], noDecay: ['b'] },
       { beta1: fixture.beta1, beta2: fixture.beta2, eps: fixture.eps, weightDecay: fixture.weightDecay },
     );
+    expect(opt.fused).toBe(fused);
     for (const step of fixture.steps) {
       const grads = new Map<string, tf.Tensor>([
         ['w', tf.tensor2d(step.grads.w)],
@@ -90,7 +103,7 @@ describe('AdamW', () => {
     }
     opt.dispose();
     tf.dispose([w, b]);
-  });
+  }
 
   it('restores its state exactly and continues bit for bit', () => {
     const make = () => tf.variable(tf.tensor2d(fixture.init.w));

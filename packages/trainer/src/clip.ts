@@ -25,11 +25,10 @@ export function clipCoefficient(norm: number, maxNorm: number): number {
  */
 export function scaleGradients(grads: Map<string, tf.Tensor>, coef: number): void {
   if (coef === 1) return;
+  const c = tf.scalar(coef, 'float32');
   for (const [name, g] of grads) {
-    grads.set(
-      name,
-      tf.tidy(() => tf.mul(g, tf.scalar(coef, 'float32'))),
-    );
+    grads.set(name, tf.mul(g, c));
     g.dispose();
   }
+  c.dispose();
 }

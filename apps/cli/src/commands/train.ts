@@ -1,7 +1,7 @@
 /** `selfsup train`: a GPT (causal LM) or BERT (masked LM) from text, with checkpoints, exact resume and a summary. */
 import { readJsonFile, usageError } from '@selfsup/core';
 import { PRESETS, parseConfig, resolveOptions, resume, type TrainingRun, train } from '@selfsup/trainer';
-import { BACKEND_FLAGS, useBackend } from '../backend.js';
+import { BACKEND_FLAGS, describeBackend, useBackend } from '../backend.js';
 import { defineCommand } from '../command.js';
 import { formatSummary, TrainDisplay } from '../train-display.js';
 import { trainingFlagSpecs, trainingOptionsFromFlags } from '../training-flags.js';
@@ -61,8 +61,9 @@ export const trainCommand = defineCommand({
       const resolved = resolveOptions({ preset, config, configPath, flags: fromFlags });
       run = train({ out: flags.out, data, options: resolved.options, preset: resolved.preset, signal, sampleTokens });
     }
-    await useBackend(flags);
-    const display = new TrainDisplay(out);
+    const backend = await useBackend(flags);
+    const fused = backend.fusedKernels.length;
+    const display = new TrainDisplay(out, `${describeBackend(backend)}${fused ? `, ${fused} fused kernels` : ''}`);
     for await (const event of run) {
       display.handle(event);
       if (event.type === 'done') {
