@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitepress';
 import { en } from './locales/en';
 import { zh } from './locales/zh';
+import { nodeStubs } from './node-stubs';
+import { wasmFiles } from './wasm-files';
 
 /**
  * Headers the page needs so tfjs' threaded wasm backend can use SharedArrayBuffer (a cross-origin isolated page).
@@ -49,6 +51,9 @@ export default defineConfig({
     },
   },
   vite: {
+    plugins: [nodeStubs(), wasmFiles()],
+    // tinyglobby (behind @selfsup/dataset's readCorpus) reads process.platform when it loads.
+    define: { 'process.platform': JSON.stringify('browser') },
     resolve: {
       // Use the packages' TypeScript sources, like the tests do, so the site never shows a stale build.
       conditions: ['selfsup-source'],
