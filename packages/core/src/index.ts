@@ -9,7 +9,9 @@ export {
   DEFAULT_MAX_JSON_BYTES,
   decodeUtf8,
   firstInvalidUtf8Offset,
+  MAX_JSON_DEPTH,
   parseJson,
+  quoteJson,
   readJsonFile,
   readTextFile,
 } from './json.js';

@@ -4,24 +4,64 @@ import { describeFsError, inputError, isInputFsError, runtimeError } from './err
 
 export const DEFAULT_MAX_JSON_BYTES = 100 * 1024 * 1024;
 
+/**
+ * The deepest nesting of arrays and objects accepted (serde_json, which Hugging Face's loaders use, stops at 128).
+ * V8 parses far deeper documents, but every later recursive walk (JSON.stringify in a message, structuredClone)
+ * would then overflow the stack, so depth is refused up front.
+ */
+export const MAX_JSON_DEPTH = 128;
+
 export interface ReadJsonOptions {
   /** Refuse files larger than this many bytes (default 100 MB). */
   maxBytes?: number;
+  /** Refuse nesting deeper than this (default MAX_JSON_DEPTH). */
+  maxDepth?: number;
 }
 
 /** Parses `text`; `what` names the source in errors (a path, or "--config"). */
-export function parseJson(text: string, what: string): unknown {
+export function parseJson(text: string, what: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  const depth = jsonDepthOver(text, maxDepth);
+  if (depth >= 0) throw inputError(`${what}: JSON is nested more than ${maxDepth} levels deep (at character ${depth})`);
   try {
     return JSON.parse(text);
   } catch (err) {
     if (err instanceof RangeError) throw inputError(`${what}: JSON is nested too deeply`, err);
-    const detail = err instanceof Error ? err.message : String(err);
-    throw inputError(`${what}: not valid JSON (${detail})`, err);
+    const detail = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
+    throw inputError(`${what}: not valid JSON (${detail.length > 200 ? `${detail.slice(0, 200)}…` : detail})`, err);
   }
 }
 
+/** Offset of the first bracket that opens nesting deeper than `maxDepth` (strings skipped), or -1. */
+function jsonDepthOver(text: string, maxDepth: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/** A value from an untrusted file, quoted for a one-line message: JSON, cut to `max` characters, never throwing. */
+export function quoteJson(value: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' ? '{…}' : String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 export function readJsonFile(path: string, options: ReadJsonOptions = {}): unknown {
-  return parseJson(readTextFile(path, options.maxBytes ?? DEFAULT_MAX_JSON_BYTES), path);
+  return parseJson(readTextFile(path, options.maxBytes ?? DEFAULT_MAX_JSON_BYTES), path, options.maxDepth);
 }
 
 /** Reads a UTF-8 text file with a size limit checked before reading; invalid UTF-8 is an error. */

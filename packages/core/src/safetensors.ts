@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { writeFileAtomicSync } from './atomic-write.js';
 import { describeFsError, inputError, isInputFsError, runtimeError, usageError } from './errors.js';
-import { decodeUtf8, parseJson } from './json.js';
+import { decodeUtf8, parseJson, quoteJson } from './json.js';
 
 /** Element sizes in bytes of every dtype the format defines. */
 export const SAFETENSORS_DTYPE_SIZES = {
@@ -170,19 +170,20 @@ export function decodeSafetensors(bytes: Uint8Array, what: string): DecodedSafet
         throw inputError(`${what}: "__metadata__" must be an object of strings`);
       }
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'string') throw inputError(`${what}: "__metadata__"."${k}" must be a string, got ${typeof v}`);
+        if (typeof v !== 'string')
+          throw inputError(`${what}: "__metadata__".${quoteJson(k, 120)} must be a string, got ${typeof v}`);
         metadata[k] = v;
       }
       continue;
     }
-    const where = `${what}: tensor "${name}"`;
+    const where = `${what}: tensor ${quoteJson(name, 120)}`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       throw inputError(`${where}: header entry must be an object with dtype, shape and data_offsets`);
     }
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    if (!isDtype(dtype)) throw inputError(`${where}: unknown dtype ${JSON.stringify(dtype)}`);
+    if (!isDtype(dtype)) throw inputError(`${where}: unknown dtype ${quoteJson(dtype)}`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw inputError(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+      throw inputError(`${where}: shape must be an array of non-negative integers, got ${quoteJson(shape)}`);
     }
     if (
       !Array.isArray(offsets) ||
@@ -190,9 +191,7 @@ export function decodeSafetensors(bytes: Uint8Array, what: string): DecodedSafet
       !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
       offsets[0] > offsets[1]
     ) {
-      throw inputError(
-        `${where}: data_offsets must be [begin, end] with 0 ≤ begin ≤ end, got ${JSON.stringify(offsets)}`,
-      );
+      throw inputError(`${where}: data_offsets must be [begin, end] with 0 ≤ begin ≤ end, got ${quoteJson(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     if (end > dataLength) {
@@ -225,8 +224,9 @@ export function decodeSafetensors(bytes: Uint8Array, what: string): DecodedSafet
   let cursor = 0;
   for (const s of spans) {
     if (s.begin < cursor)
-      throw inputError(`${what}: tensor "${s.name}" overlaps the tensor before it in the data section`);
-    if (s.begin > cursor) throw inputError(`${what}: gap of ${s.begin - cursor} bytes before tensor "${s.name}"`);
+      throw inputError(`${what}: tensor ${quoteJson(s.name, 120)} overlaps the tensor before it in the data section`);
+    if (s.begin > cursor)
+      throw inputError(`${what}: gap of ${s.begin - cursor} bytes before tensor ${quoteJson(s.name, 120)}`);
     cursor = s.end;
   }
   if (cursor !== dataLength) {
