@@ -13,6 +13,7 @@ import { gpt2PreTokenEnd } from './gpt2-pretokenizer.js';
 import type { IdBuffer } from './id-buffer.js';
 import { applyMerges, MergeTable } from './merge-table.js';
 import { specialAddedTokens, type TokenizerJson, vocabObject } from './tokenizer-json.js';
+import { WordCache } from './word-cache.js';
 
 export interface BpeTokenizerConfig {
   /** Token string (byte-level alphabet) for each id; special tokens are included at their ids. */
@@ -25,7 +26,6 @@ export interface BpeTokenizerConfig {
 
 /** Words longer than this many UTF-16 units are not cached. */
 const MAX_CACHED_WORD = 128;
-const MAX_CACHE_ENTRIES = 1 << 18;
 
 export class BpeTokenizer extends Tokenizer {
   readonly kind = 'bpe' as const;
@@ -36,7 +36,7 @@ export class BpeTokenizer extends Tokenizer {
   /** Bytes of every token, packed: token `id` is `bytes[offsets[id], offsets[id + 1])`. */
   private readonly bytes: Uint8Array;
   private readonly offsets: Int32Array;
-  private readonly cache = new Map<string, number | Int32Array>();
+  private readonly cache = new WordCache();
   private scratchBytes = new Uint8Array(3 * MAX_CACHED_WORD);
   private scratchIds = new Int32Array(3 * MAX_CACHED_WORD);
   private scratchRanks = new Int32Array(3 * MAX_CACHED_WORD);
@@ -88,31 +88,32 @@ export class BpeTokenizer extends Tokenizer {
       // With more text to come, the last piece (and any piece starting in the last two characters, where a
       // contraction like 're may still form) can change; leave them for the next call.
       if (!final && (j === end || i >= end - 2)) return i;
-      let ids: number | Int32Array | undefined;
-      if (j - i <= MAX_CACHED_WORD) {
-        const word = text.slice(i, j);
-        ids = cache.get(word);
-        if (ids === undefined) {
-          ids = this.encodeWord(text, i, j);
-          if (cache.size >= MAX_CACHE_ENTRIES) cache.clear();
-          cache.set(word, ids);
-        }
-      } else ids = this.encodeWord(text, i, j);
-      if (typeof ids === 'number') {
-        if (out.length === out.data.length) out.reserve(1);
-        out.data[out.length++] = ids;
+      let ids: Int32Array;
+      let at: number;
+      let n: number;
+      const h = j - i <= MAX_CACHED_WORD ? WordCache.hash(text, i, j) : 0;
+      if (j - i <= MAX_CACHED_WORD && cache.find(text, i, j, h)) {
+        ids = cache.ids;
+        at = cache.start;
+        n = cache.length;
       } else {
-        out.reserve(ids.length);
-        out.data.set(ids, out.length);
-        out.length += ids.length;
+        n = this.encodeWord(text, i, j);
+        ids = this.scratchIds;
+        at = 0;
+        if (j - i <= MAX_CACHED_WORD) cache.insert(text.slice(i, j), h, ids, n);
       }
+      if (out.length + n > out.data.length) out.reserve(n);
+      const data = out.data;
+      let o = out.length;
+      for (let k = 0; k < n; k++) data[o++] = ids[at + k];
+      out.length = o;
       i = j;
     }
     return end;
   }
 
-  /** BPE of one pre-token: a single id, or the ids. */
-  private encodeWord(text: string, i: number, j: number): number | Int32Array {
+  /** BPE of one pre-token into `scratchIds`; returns how many ids. */
+  private encodeWord(text: string, i: number, j: number): number {
     const maxBytes = 3 * (j - i);
     if (maxBytes > this.scratchBytes.length) {
       this.scratchBytes = new Uint8Array(maxBytes);
@@ -126,8 +127,7 @@ export class BpeTokenizer extends Tokenizer {
       const id = this.byteToId[this.scratchBytes[k]];
       if (id >= 0) ids[n++] = id;
     }
-    n = applyMerges(this.table, ids, n, this.scratchRanks);
-    return n === 1 ? ids[0] : ids.slice(0, n);
+    return applyMerges(this.table, ids, n, this.scratchRanks);
   }
 
   /** Ids → the bytes they stand for (special tokens as their UTF-8 text unless skipped). */
