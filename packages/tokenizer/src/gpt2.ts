@@ -23,7 +23,10 @@ export function gpt2Tokenizer(): BpeTokenizer {
 }
 
 function decodeBase64(s: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(s, 'base64'));
+  const binary = atob(s);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
 }
 
 /** Token bytes by rank, from js-tiktoken's compact format (lines of `<char> <first rank> <base64 token>...`). */

@@ -4,7 +4,7 @@
  * no duplicates, no gaps) and the merges (known tokens, results in the vocabulary) are checked, and each problem
  * is a one-line `SelfsupError` naming the file and the field.
  */
-import { inputError, parseJson, readJsonFile } from '@selfsup/core';
+import { inputError, parseJson, quoteJson, readJsonFile } from '@selfsup/core';
 import { BpeTokenizer } from './bpe.js';
 import { tokenToBytes } from './byte-level.js';
 import { CharTokenizer } from './char.js';
@@ -69,11 +69,17 @@ export function tokenizerFromJson(json: unknown, what: string): AnyTokenizer {
     case 'WordLevel':
       return charFromJson(json, model, vocab as string[], special, fail);
     default:
-      throw fail('model.type', `'${type}' is not supported (expected BPE, WordPiece or WordLevel)`);
+      throw fail('model.type', `'${shown(type)}' is not supported (expected BPE, WordPiece or WordLevel)`);
   }
 }
 
 type Fail = (field: string, problem: string) => Error;
+
+/** A token from the file for a one-line message: control characters escaped, cut to 40 characters. */
+function shown(token: string): string {
+  const escaped = JSON.stringify(token).slice(1, -1);
+  return escaped.length > 40 ? `${escaped.slice(0, 40)}…` : escaped;
+}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,7 +101,7 @@ function checkToken(token: unknown, field: string, fail: Fail): string {
 
 function checkId(id: unknown, field: string, fail: Fail): number {
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
-    throw fail(field, `expected an id (an integer >= 0), got ${JSON.stringify(id)}`);
+    throw fail(field, `expected an id (an integer >= 0), got ${quoteJson(id)}`);
   if (id >= MAX_VOCAB) throw fail(field, `id ${id} is beyond the ${MAX_VOCAB} ids allowed`);
   return id;
 }
@@ -109,9 +115,10 @@ function readVocab(raw: unknown, fail: Fail): (string | undefined)[] {
     throw fail('model.vocab', `${entries.length} tokens, more than the ${MAX_VOCAB} allowed`);
   const vocab: (string | undefined)[] = [];
   for (const [token, rawId] of entries) {
-    checkToken(token, `model.vocab['${token.slice(0, 40)}']`, fail);
-    const id = checkId(rawId, `model.vocab['${token}']`, fail);
-    if (vocab[id] !== undefined) throw fail('model.vocab', `id ${id} is given to both '${vocab[id]}' and '${token}'`);
+    checkToken(token, `model.vocab['${shown(token)}']`, fail);
+    const id = checkId(rawId, `model.vocab['${shown(token)}']`, fail);
+    if (vocab[id] !== undefined)
+      throw fail('model.vocab', `id ${id} is given to both '${shown(vocab[id]!)}' and '${shown(token)}'`);
     vocab[id] = token;
   }
   return vocab;
@@ -130,9 +137,9 @@ function readAddedTokens(raw: unknown, vocab: (string | undefined)[], fail: Fail
     const content = checkToken(entry.content, `${field}.content`, fail);
     const id = checkId(entry.id, `${field}.id`, fail);
     if (vocab[id] !== undefined && vocab[id] !== content)
-      throw fail(`${field}.id`, `id ${id} is '${vocab[id]}' in model.vocab, not '${content}'`);
+      throw fail(`${field}.id`, `id ${id} is '${shown(vocab[id]!)}' in model.vocab, not '${shown(content)}'`);
     if (content in special && special[content] !== id)
-      throw fail(`${field}.content`, `'${content}' is listed twice with different ids`);
+      throw fail(`${field}.content`, `'${shown(content)}' is listed twice with different ids`);
     vocab[id] = content;
     special[content] = id;
   });
@@ -143,9 +150,15 @@ function typeOf(v: unknown): string | undefined {
   return isObject(v) && typeof v.type === 'string' ? v.type : undefined;
 }
 
+/** A component's `type` for a message, or the value itself when it has none. */
+function describeType(v: unknown): string {
+  const type = typeOf(v);
+  return type === undefined ? quoteJson(v ?? null) : shown(type);
+}
+
 function expectNullish(value: unknown, field: string, fail: Fail, allowed: unknown[] = []): void {
   if (value === undefined || value === null || allowed.includes(value)) return;
-  throw fail(field, `${JSON.stringify(value).slice(0, 60)} is not supported`);
+  throw fail(field, `${quoteJson(value)} is not supported`);
 }
 
 function bpeFromJson(
@@ -159,7 +172,7 @@ function bpeFromJson(
   if (typeOf(pre) !== 'ByteLevel') {
     throw fail(
       'pre_tokenizer',
-      `only byte-level BPE (a ByteLevel pre-tokenizer, as GPT-2) is supported, got ${typeOf(pre) ?? JSON.stringify(pre ?? null)}`,
+      `only byte-level BPE (a ByteLevel pre-tokenizer, as GPT-2) is supported, got ${describeType(pre)}`,
     );
   }
   const p = pre as Json;
@@ -175,7 +188,7 @@ function bpeFromJson(
   const specialIds = new Set(Object.values(special));
   vocab.forEach((token, id) => {
     if (!specialIds.has(id) && !tokenToBytes(token))
-      throw fail(`model.vocab['${token}']`, 'has a character outside the byte-level alphabet');
+      throw fail(`model.vocab['${shown(token)}']`, 'has a character outside the byte-level alphabet');
   });
   const index = new Map<string, number>();
   vocab.forEach((t, id) => {
@@ -190,16 +203,17 @@ function bpeFromJson(
     let pair: unknown[];
     if (typeof m === 'string') {
       pair = m.split(' ');
-      if (pair.length !== 2) throw fail(field, `expected "left right", got ${JSON.stringify(m).slice(0, 60)}`);
+      if (pair.length !== 2) throw fail(field, `expected "left right", got ${quoteJson(m)}`);
     } else if (Array.isArray(m) && m.length === 2) pair = m;
     else throw fail(field, 'expected a pair of tokens');
     const [a, b] = pair;
     if (typeof a !== 'string' || typeof b !== 'string') throw fail(field, 'expected a pair of strings');
     const ia = index.get(a);
     const ib = index.get(b);
-    if (ia === undefined) throw fail(field, `'${a}' is not in model.vocab`);
-    if (ib === undefined) throw fail(field, `'${b}' is not in model.vocab`);
-    if (!index.has(a + b)) throw fail(field, `'${a}' + '${b}' makes '${a + b}', which is not in model.vocab`);
+    if (ia === undefined) throw fail(field, `'${shown(a)}' is not in model.vocab`);
+    if (ib === undefined) throw fail(field, `'${shown(b)}' is not in model.vocab`);
+    if (!index.has(a + b))
+      throw fail(field, `'${shown(a)}' + '${shown(b)}' makes '${shown(a + b)}', which is not in model.vocab`);
     return [ia, ib];
   });
   return new BpeTokenizer({ vocab, merges, specialTokens: special });
@@ -214,7 +228,7 @@ function wordPieceFromJson(
 ): WordPieceTokenizer {
   const unk = model.unk_token ?? '[UNK]';
   if (typeof unk !== 'string' || !vocab.includes(unk))
-    throw fail('model.unk_token', `expected a token of model.vocab, got ${JSON.stringify(unk)}`);
+    throw fail('model.unk_token', `expected a token of model.vocab, got ${quoteJson(unk)}`);
   const prefix = model.continuing_subword_prefix ?? '##';
   if (typeof prefix !== 'string') throw fail('model.continuing_subword_prefix', 'expected a string');
   const maxChars = model.max_input_chars_per_word ?? 100;
@@ -230,10 +244,7 @@ function wordPieceFromJson(
   };
   if (norm !== null && norm !== undefined) {
     if (typeOf(norm) !== 'BertNormalizer')
-      throw fail(
-        'normalizer',
-        `only BertNormalizer is supported for WordPiece, got ${typeOf(norm) ?? JSON.stringify(norm)}`,
-      );
+      throw fail('normalizer', `only BertNormalizer is supported for WordPiece, got ${describeType(norm)}`);
     const n = norm as Json;
     const flag = (key: string, dflt: boolean) => {
       const v = n[key] ?? dflt;
@@ -253,7 +264,7 @@ function wordPieceFromJson(
   if (typeOf(json.pre_tokenizer) !== 'BertPreTokenizer') {
     throw fail(
       'pre_tokenizer',
-      `only BertPreTokenizer is supported for WordPiece, got ${typeOf(json.pre_tokenizer) ?? JSON.stringify(json.pre_tokenizer ?? null)}`,
+      `only BertPreTokenizer is supported for WordPiece, got ${describeType(json.pre_tokenizer)}`,
     );
   }
   const { cls, sep } = templateNames(json.post_processor, fail);
@@ -273,7 +284,7 @@ function wordPieceFromJson(
     ['added_tokens', '[PAD]'],
     ['added_tokens', '[MASK]'],
   ] as const) {
-    if (!vocab.includes(name)) throw fail(field, `the vocabulary has no '${name}' token`);
+    if (!vocab.includes(name)) throw fail(field, `the vocabulary has no '${shown(name)}' token`);
   }
   return new WordPieceTokenizer(config);
 }
@@ -304,7 +315,7 @@ function templateNames(post: unknown, fail: Fail): { cls: string; sep: string } 
     }
     return { cls: first, sep: last };
   }
-  throw fail('post_processor', `${type ?? JSON.stringify(post)} is not supported for WordPiece`);
+  throw fail('post_processor', `${describeType(post)} is not supported for WordPiece`);
 }
 
 function charFromJson(
@@ -333,7 +344,10 @@ function charFromJson(
     if (specialIds.has(id)) return;
     const cp = token.codePointAt(0)!;
     if (String.fromCodePoint(cp) !== token)
-      throw fail(`model.vocab['${token}']`, 'a char tokenizer token must be a single character (or a special token)');
+      throw fail(
+        `model.vocab['${shown(token)}']`,
+        'a char tokenizer token must be a single character (or a special token)',
+      );
   });
   const unk = model.unk_token;
   if (unk !== undefined && unk !== null && typeof unk !== 'string') throw fail('model.unk_token', 'expected a string');
