@@ -57,6 +57,7 @@ export function tokenizerFromJson(json: unknown, what: string): AnyTokenizer {
 
   const vocab = readVocab(model.vocab, fail);
   const special = readAddedTokens(json.added_tokens, vocab, fail);
+  if (vocab.length === 0) throw fail('model.vocab', 'the vocabulary is empty');
   for (let id = 0; id < vocab.length; id++) {
     if (vocab[id] === undefined)
       throw fail('model.vocab', `ids must run from 0 to ${vocab.length - 1} without gaps; id ${id} is missing`);
