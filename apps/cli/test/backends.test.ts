@@ -26,6 +26,15 @@ describe.skipIf(!cliBuilt())('selfsup backends', () => {
     expect(r.stdout).toMatch(/tensorflow.*npm install @tensorflow\/tfjs-node/);
   });
 
+  it('--verify: wasm computes a GPT loss and its gradients like cpu', () => {
+    const r = runCli(['backends', '--verify', '--only', 'wasm', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { verify: { backend: string; ok: boolean; maxAbsDiff: number }[] };
+    expect(out.verify.map((v) => v.backend)).toEqual(['cpu', 'wasm']);
+    expect(out.verify[1].ok).toBe(true);
+    expect(out.verify[1].maxAbsDiff).toBeLessThan(1e-4);
+  });
+
   it('rejects a stray argument with exit 2', () => {
     const r = runCli(['backends', 'extra']);
     expect(r.code).toBe(2);

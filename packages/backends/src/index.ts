@@ -1,4 +1,6 @@
 export { TENSORFLOW_INSTALL_HINT } from './adapters/tensorflow.js';
+export type { BackendComparison } from './bench/compare.js';
+export { compareBackends } from './bench/compare.js';
 export type { KernelTime, StepTimes } from './bench/measure.js';
 export { peakRssMiB, profileKernels, quantile, timeSteps } from './bench/measure.js';
 export { registerCpuKernels } from './cpu/register.js';

@@ -71,10 +71,19 @@ export async function profileKernels(
     await f();
     return [] as tf.Tensor[];
   });
+  const backend = tf.getBackend();
   const by = new Map<string, { calls: number; ms: number }>();
+  const scopeBy = new Map<string, { calls: number; ms: number }>();
   let totalMs = 0;
   for (const k of info.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    if (tf.getKernel(k.name, backend) === undefined) {
+      const e = scopeBy.get(k.name) ?? { calls: 0, ms: 0 };
+      e.calls += 1;
+      e.ms += ms;
+      scopeBy.set(k.name, e);
+      continue;
+    }
     totalMs += ms;
     const e = by.get(k.name) ?? { calls: 0, ms: 0 };
     e.calls += 1;
@@ -84,5 +93,8 @@ export async function profileKernels(
   const kernels = [...by.entries()]
     .map(([kernel, e]) => ({ kernel, calls: e.calls, ms: e.ms, share: totalMs > 0 ? e.ms / totalMs : 0 }))
     .sort((a, b) => b.ms - a.ms);
-  return { totalMs, kernels };
+  const scopes = [...scopeBy.entries()]
+    .map(([kernel, e]) => ({ kernel, calls: e.calls, ms: e.ms, share: totalMs > 0 ? e.ms / totalMs : 0 }))
+    .sort((a, b) => b.ms - a.ms);
+  return { totalMs, kernels, scopes };
 }
