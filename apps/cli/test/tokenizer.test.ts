@@ -217,7 +217,7 @@ describe.runIf(cliBuilt())('selfsup tokenizer', () => {
     ];
     for (const [args, message] of cases) {
       const r = runCli(['tokenizer', ...args]);
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, `${args.join(' ')} → ${r.stderr}`).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stdout).toBe('');
