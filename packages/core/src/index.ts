@@ -17,6 +17,7 @@ export {
 } from './json.js';
 export type { RngState } from './rng.js';
 export { hashString, Rng } from './rng.js';
+export { childPath, isPlainFileName } from './safe-path.js';
 export type {
   DecodedSafetensors,
   SafetensorsDtype,

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
+  childPath,
   describeFsError,
   inputError,
   isInputFsError,
@@ -158,13 +159,18 @@ export function openPreparedData(dir: string): PreparedData {
   const vocabSize = meta.vocabSize;
   if (!Number.isInteger(vocabSize) || vocabSize < 1)
     throw inputError(`${metaPath}: vocabSize must be a positive integer`);
-  const tokenizerPath = join(dir, meta.files?.tokenizer ?? PREPARED_FILES.tokenizer);
+  // File names come from the file: plain names inside the folder only (no `../`, no absolute paths).
+  const files: Partial<Record<keyof PreparedMeta['files'], unknown>> =
+    typeof meta.files === 'object' && meta.files !== null ? meta.files : {};
+  const fileIn = (key: keyof PreparedMeta['files']) =>
+    childPath(dir, files[key] ?? PREPARED_FILES[key], `${metaPath}: files.${key}`);
+  const tokenizerPath = fileIn('tokenizer');
   const tokenizer = loadTokenizer(tokenizerPath);
   if (tokenizer.vocabSize !== vocabSize) {
     throw inputError(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but meta.json says ${vocabSize}`);
   }
-  const train = openTokenFile(join(dir, meta.files?.train ?? PREPARED_FILES.train), { vocabSize });
-  const val = openTokenFile(join(dir, meta.files?.val ?? PREPARED_FILES.val), { vocabSize });
+  const train = openTokenFile(fileIn('train'), { vocabSize });
+  const val = openTokenFile(fileIn('val'), { vocabSize });
   if (train.count !== meta.split?.train || val.count !== meta.split?.val) {
     throw inputError(
       `${dir}: the token files hold ${train.count} + ${val.count} tokens but meta.json says ${meta.split?.train} + ${meta.split?.val}`,
