@@ -152,6 +152,7 @@ const trainCommand = defineCommand({
       },
       `wrote ${flags.out}: ${kind}, ${tokenizer.vocabSize.toLocaleString('en-US')} tokens${merges !== undefined ? ` (${merges.toLocaleString('en-US')} merges)` : ''}, learned in ${seconds.toFixed(2)} s`,
     );
+    return 0;
   },
 });
 
@@ -200,6 +201,7 @@ const encodeCommand = defineCommand({
       ids = wrapped;
     }
     out.result(Array.from(ids), ids.join(' '));
+    return 0;
   },
 });
 
@@ -246,6 +248,7 @@ const decodeCommand = defineCommand({
     const ids = hasFile ? readIdsFile(flags.file as string) : parseIds(positionals, 'IDS');
     const text = tokenizer.decode(ids, { skipSpecialTokens: flags.skipSpecialTokens === true });
     out.result({ text }, text);
+    return 0;
   },
 });
 
