@@ -5,7 +5,7 @@ import type { ForwardContext } from './forward-context.js';
 import type { LayerKVCache } from './kv-cache.js';
 import { LayerNorm } from './layer-norm.js';
 import { affine, Linear } from './linear.js';
-import { attention, mergeHeads, scaledDotProduct, splitHeads } from './ops/attention.js';
+import { attention, mergeHeads, scaledDotProduct, splitQkv } from './ops/attention.js';
 import type { ParamStore } from './params.js';
 import type { ResolvedModelConfig } from './types.js';
 
@@ -34,7 +34,7 @@ export class CausalSelfAttention {
       y = attention(qkv, { nHead, causal: true, dropoutRate: ctx.dropout, rng: ctx.rng }); // (B, T, C)
     } else {
       const past = cache.store.length;
-      const [q, k, v] = tf.split(qkv, 3, 2).map((z) => splitHeads(z, nHead)); // 3 × (B, nh, T, hs)
+      const [q, k, v] = splitQkv(qkv, nHead); // 3 × (B, nh, T, hs)
       const [allK, allV] = cache.store.append(cache.layer, k, v); // (B, nh, past + T, hs)
       y = mergeHeads(scaledDotProduct(q, allK, allV, { causalOffset: past })); // (B, T, C)
     }

@@ -31,12 +31,11 @@ export class Linear {
 }
 
 /**
- * x · W (+ b), with W in either layout. The [in, out] layout uses tfjs's fused matmul + bias (one kernel instead of
- * two); the [out, in] one does not, because tfjs-backend-wasm 4.22's `_FusedMatMul` adds the bias to the wrong
- * elements when `transposeB` is set (model tests catch it against the PyTorch fixtures).
+ * x · W (+ b), with W in either layout. Deliberately a plain matmul and an add, not tfjs's `fused.matMul`: on
+ * tfjs-backend-wasm 4.22 `_FusedMatMul` is slow for one-row inputs (decoding) and adds the bias to the wrong elements
+ * when `transposeB` is set.
  */
 export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined, layout: WeightLayout): tf.Tensor2D {
-  if (layout === 'conv1d') return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
-  const y: tf.Tensor2D = tf.matMul(x, w, false, true);
+  const y: tf.Tensor2D = tf.matMul(x, w, false, layout === 'linear');
   return b ? (tf.add(y, b) as tf.Tensor2D) : y;
 }

@@ -27,31 +27,33 @@ export function attention(qkv: tf.Tensor3D, options: AttentionOptions): tf.Tenso
     return fusedAttention(qkv, options.nHead, options.causal, scale, options.attentionMask);
   }
   return tf.tidy(() => {
-    const [q, k, v] = tf.split(qkv, 3, 2); // 3 × (B, T, C)
-    const y = scaledDotProduct(
-      splitHeads(q, options.nHead),
-      splitHeads(k, options.nHead),
-      splitHeads(v, options.nHead),
-      {
-        causalOffset: options.causal ? 0 : undefined,
-        keyMask: options.attentionMask,
-        dropoutRate: options.dropoutRate,
-        rng: options.rng,
-      },
-    );
+    const [q, k, v] = splitQkv(qkv, options.nHead); // 3 × (B, nh, T, hs)
+    const y = scaledDotProduct(q, k, v, {
+      causalOffset: options.causal ? 0 : undefined,
+      keyMask: options.attentionMask,
+      dropoutRate: options.dropoutRate,
+      rng: options.rng,
+    });
     return mergeHeads(y); // (B, T, C)
   });
 }
 
-/** (B, T, C) → (B, nh, T, hs) */
-export function splitHeads(x: tf.Tensor, nHead: number): tf.Tensor4D {
-  const [b, t, c] = x.shape as [number, number, number];
-  return tf.transpose(tf.reshape(x, [b, t, nHead, c / nHead]), [0, 2, 1, 3]); // (B, nh, T, hs)
+/** Packed (B, T, 3C) → q, k, v, each (B, nh, T, hs): GPT-2's split(C) then view(B, T, nh, hs).transpose(1, 2). */
+export function splitQkv(qkv: tf.Tensor3D, nHead: number): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const [b, t, c3] = qkv.shape;
+  const d = c3 / 3 / nHead;
+  // One position (decoding): moving the length-1 time axis is free, so a reshape does the transpose.
+  const parts =
+    t === 1
+      ? tf.unstack(tf.reshape(qkv, [b, 3, nHead, 1, d]), 1) // 3 × (B, nh, 1, hs)
+      : tf.unstack(tf.transpose(tf.reshape(qkv, [b, t, 3, nHead, d]), [2, 0, 3, 1, 4])); // (3, B, nh, T, hs) → 3 ×
+  return parts as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
 }
 
 /** (B, nh, T, hs) → (B, T, C) */
 export function mergeHeads(y: tf.Tensor4D): tf.Tensor3D {
   const [b, h, t, d] = y.shape;
+  if (t === 1) return tf.reshape(y, [b, 1, h * d]); // (B, 1, C)
   return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [b, t, h * d]); // (B, T, C)
 }
 
