@@ -226,6 +226,18 @@ describe.runIf(cliBuilt())('selfsup train', () => {
     });
   }
 
+  it('Ctrl-C while raw text is being prepared exits 130 and leaves no run folder behind', async () => {
+    const { run } = setup();
+    const r = await interruptAfter(
+      ['train', '--out', run, '--data', 'brown', '--objective', 'mlm', '--backend', 'cpu'],
+      /^preparing brown/m,
+      'SIGINT',
+    );
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT received before training started: nothing was saved/);
+    expect(existsSync(run)).toBe(false);
+  });
+
   it('keeps a second trainer out of a run folder, and takes over the lock of a trainer killed with -9', async () => {
     const { corpus, run } = setup();
     const args = [

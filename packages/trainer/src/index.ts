@@ -6,10 +6,28 @@ export { commitCheckpoint, hasCheckpoint, readCheckpoint, recoverRunFolder } fro
 export { clipCoefficient, globalNorm, scaleGradients } from './clip.js';
 export type { ClmDataOptions, MlmDataOptions } from './data.js';
 export { clmData, mlmData, unigramCrossEntropy } from './data.js';
+export type { ImportOptions, ImportResult, PytorchExportOptions } from './interop.js';
+export {
+  exportForPytorch,
+  importRun,
+  snakeOption,
+  TRAIN_DDP_CONFIG,
+  TRAIN_DDP_CONFIG_FORMAT,
+  TRAIN_DDP_SCRIPT,
+  TRAIN_DDP_STATE,
+  TRAIN_DDP_STATE_FORMAT,
+} from './interop.js';
 export { RunLock } from './lock.js';
 export type { EvalRecord, MetricRecord, TrainRecord } from './metrics.js';
 export { appendMetric, readMetrics, truncateMetrics } from './metrics.js';
-export type { EvaluateOptions, EvaluateResult, ExportResult, LoadedRun } from './open-run.js';
+export type {
+  EvaluateOptions,
+  EvaluateResult,
+  ExportFile,
+  ExportOptions,
+  ExportResult,
+  LoadedRun,
+} from './open-run.js';
 export { evaluateRun, exportRun, loadRun } from './open-run.js';
 export type { OptionName, OptionSpec, ResolvedOptions, ResolveInput } from './options.js';
 export {

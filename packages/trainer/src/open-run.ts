@@ -2,7 +2,7 @@
  * Reading a run folder (or a plain Hugging Face folder) for `sample`, `fill-mask`, `eval` and `export`. The files are
  * read as one consistent checkpoint set (see checkpoint.ts), so this works while a trainer is writing the folder.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import {
   decodeSafetensors,
@@ -173,12 +173,29 @@ export interface ExportResult {
 
 const EXPORT_FILES = [RunFiles.model, RunFiles.config, RunFiles.tokenizer, 'tokenizer_config.json'];
 
+/** A further file of an export: bytes to write, or a file to copy (such as a token file). */
+export type ExportFile = { name: string; data: Uint8Array | string } | { name: string; copyFrom: string };
+
+export interface ExportOptions {
+  /**
+   * Further files for the folder, from the same checkpoint set the export reads (`files` by name; `state` is the
+   * trainer state, null for a folder without one). Called before anything is written, so it may refuse by throwing.
+   */
+  extraFiles?: (checkpoint: {
+    runDir: string;
+    files: ReadonlyMap<string, Uint8Array>;
+    state: SavedTrainerState | null;
+    hfConfig: Record<string, unknown>;
+  }) => ExportFile[];
+}
+
 /**
  * Writes a Hugging Face folder: `model.safetensors` and `config.json` (GPT-2 or BERT names and layouts, as saved),
  * `tokenizer.json`, and a `tokenizer_config.json` naming the special tokens. The folder is written whole, then moved
- * into place; an existing folder is replaced only when it is empty or an earlier export.
+ * into place; an existing folder is replaced only when it is empty or an earlier export. `options.extraFiles` adds files
+ * (the PyTorch hand-over adds token files, the optimizer state and train_ddp.py).
  */
-export function exportRun(runDir: string, outDir: string): ExportResult {
+export function exportRun(runDir: string, outDir: string, options: ExportOptions = {}): ExportResult {
   const files = readRunFiles(runDir, true);
   const configPath = join(runDir, RunFiles.config);
   const hf = parseJson(text(files.get(RunFiles.config)!), configPath) as Record<string, unknown>;
@@ -186,7 +203,9 @@ export function exportRun(runDir: string, outDir: string): ExportResult {
   const state = files.has(RunFiles.state)
     ? decodeTrainerState(files.get(RunFiles.state)!, join(runDir, RunFiles.state))
     : null;
-  checkExportFolder(outDir);
+  const extra = options.extraFiles?.({ runDir, files, state, hfConfig: hf }) ?? [];
+  const names = [...EXPORT_FILES, ...extra.map((f) => f.name)];
+  checkExportFolder(outDir, names);
   const tokenizerConfig = tokenizerConfigFor(hf, text(files.get(RunFiles.tokenizer)!));
   const parent = dirname(outDir);
   try {
@@ -201,6 +220,10 @@ export function exportRun(runDir: string, outDir: string): ExportResult {
     for (const name of [RunFiles.model, RunFiles.config, RunFiles.tokenizer])
       writeFileAtomicSync(join(staging, name), files.get(name)!);
     writeFileAtomicSync(join(staging, 'tokenizer_config.json'), `${JSON.stringify(tokenizerConfig, null, 2)}\n`);
+    for (const file of extra) {
+      if ('copyFrom' in file) copyFileSync(file.copyFrom, join(staging, file.name));
+      else writeFileAtomicSync(join(staging, file.name), file.data);
+    }
     if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
     renameSync(staging, outDir);
     syncDir(parent);
@@ -208,14 +231,14 @@ export function exportRun(runDir: string, outDir: string): ExportResult {
     rmSync(staging, { recursive: true, force: true });
     throw runtimeError(`cannot write ${outDir}: ${(err as Error).message}`, err);
   }
-  return { out: outDir, files: EXPORT_FILES, step: state?.step ?? null, modelType: String(hf.model_type) };
+  return { out: outDir, files: names, step: state?.step ?? null, modelType: String(hf.model_type) };
 }
 
-function checkExportFolder(outDir: string): void {
+function checkExportFolder(outDir: string, names: readonly string[]): void {
   if (!existsSync(outDir)) return;
   if (!statSync(outDir).isDirectory()) throw usageError(`--out ${outDir}: exists and is a file, expected a folder`);
   const entries = readdirSync(outDir);
-  if (entries.length > 0 && entries.some((e) => !EXPORT_FILES.includes(e))) {
+  if (entries.length > 0 && entries.some((e) => !names.includes(e))) {
     throw usageError(
       `--out ${outDir}: the folder exists and is not an earlier export; choose a new folder or empty it`,
     );

@@ -81,7 +81,8 @@ export const DEFAULT_OPTIONS: TrainingOptions = {
 export const PRESETS: Record<string, Preset> = {
   'nanogpt-cpu': {
     name: 'nanogpt-cpu',
-    description: "nanoGPT's CPU recipe: 4 layers, 4 heads, 128 wide, block 64, batch 12, 2000 iters, char tokenizer",
+    description:
+      "nanoGPT's CPU recipe: 4 layers, 4 heads, 128 wide, block 64, batch 12, 2000 iters, no biases, char tokenizer",
     options: {
       objective: 'clm',
       nLayer: 4,
@@ -98,6 +99,8 @@ export const PRESETS: Record<string, Preset> = {
       weightDecay: 0.1,
       gradClip: 1,
       dropout: 0,
+      // nanoGPT's train.py default: no biases in Linear and LayerNorm layers
+      bias: false,
       evalInterval: 250,
       evalIters: 20,
       tokenizer: 'char',
@@ -122,6 +125,7 @@ export const PRESETS: Record<string, Preset> = {
       weightDecay: 0.1,
       gradClip: 1,
       dropout: 0.2,
+      bias: false,
       evalInterval: 250,
       evalIters: 200,
       tokenizer: 'char',

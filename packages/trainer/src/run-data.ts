@@ -33,6 +33,10 @@ export interface PreparedRunData {
   specialTokenIds: number[];
   /** GPT-2 style end-of-text id, when there is one. */
   endOfTextId: number | undefined;
+  /** MLM: the ids the collator never masks nor draws as replacements (special tokens and [CLS]/[SEP]/[PAD]/[MASK]). */
+  mlmSpecialTokenIds: number[];
+  /** MLM: ids that end a document in the token stream (from meta.json), if any. */
+  documentSeparatorIds: number[] | undefined;
   /** The batches `options` ask for (checks the block size against the data). */
   trainData(options: TrainingOptions): TrainData;
   /** Cross-entropy of val tokens under train unigram frequencies (special tokens left out). */
@@ -123,6 +127,7 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
   const mlmSpecialIds = mlm
     ? [...new Set([...specialTokenIds, mlm.clsTokenId, mlm.sepTokenId, mlm.padTokenId, mlm.maskTokenId])]
     : [];
+  const documentSeparatorIds = meta.separators?.document != null ? [meta.separators.document] : undefined;
   const cache = new Map<string, TrainData>();
   let baseline: number | undefined;
   return {
@@ -134,6 +139,8 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
     mlm,
     specialTokenIds,
     endOfTextId: endOfTextId ?? undefined,
+    mlmSpecialTokenIds: mlmSpecialIds,
+    documentSeparatorIds,
     tokens,
     trainData(options) {
       const key = `${options.objective}/${options.blockSize}/${options.batchSize}/${options.mlmProbability}`;
@@ -154,7 +161,7 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
           vocabSize: meta.vocabSize,
           ...mlm,
           specialTokenIds: mlmSpecialIds,
-          documentSeparatorIds: meta.separators?.document != null ? [meta.separators.document] : undefined,
+          documentSeparatorIds,
         });
       }
       cache.set(key, data);
@@ -180,7 +187,7 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
         clsTokenId: mlm.clsTokenId,
         sepTokenId: mlm.sepTokenId,
         padTokenId: mlm.padTokenId,
-        documentSeparatorIds: meta.separators?.document != null ? [meta.separators.document] : undefined,
+        documentSeparatorIds,
       });
       const it = mlmBatches(blocks, {
         batchSize: o.batchSize,

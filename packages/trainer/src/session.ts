@@ -102,6 +102,7 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
   let model: LanguageModel | undefined;
   let trainer: Trainer | undefined;
   let createdData = false;
+  let started = false;
   try {
     // ---- take the folder -------------------------------------------------------------------------------------
     if (plan.createdRun) mkdirOrFail(run);
@@ -127,7 +128,6 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
       state = plan.saved;
     }
     trainer = new Trainer({ model, data, options, state, optimizerState });
-    createdData = false; // from here on the run owns its data folder
     const metricsPath = join(run, RunFiles.metrics);
     if (plan.saved) truncateMetrics(metricsPath, plan.saved.step);
     else rmSync(metricsPath, { force: true }); // left by a run that stopped before its first checkpoint
@@ -137,6 +137,7 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
       source: plan.dataSource,
       preparedHere: prepared.dir === join(run, RunFiles.data),
     };
+    started = true; // from here on the run owns its data folder and metrics
     yield {
       type: 'start',
       run,
@@ -289,8 +290,8 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
     yield { type: 'done', summary };
     return summary;
   } catch (err) {
-    // Bad input found after the folder was taken: leave nothing behind that this session made.
-    if (err instanceof SelfsupError && err.kind !== 'runtime') {
+    // Bad input, a failure or a signal before training began: leave nothing behind that this session made.
+    if (!started || (err instanceof SelfsupError && err.kind !== 'runtime')) {
       if (createdData) rmSync(join(run, RunFiles.data), { recursive: true, force: true });
       lock?.release();
       lock = undefined;

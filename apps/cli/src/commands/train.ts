@@ -64,12 +64,19 @@ export const trainCommand = defineCommand({
     const backend = await useBackend(flags);
     const fused = backend.fusedKernels.length;
     const display = new TrainDisplay(out, `${describeBackend(backend)}${fused ? `, ${fused} fused kernels` : ''}`);
-    for await (const event of run) {
-      display.handle(event);
-      if (event.type === 'done') {
-        out.done();
-        out.result(event.summary, formatSummary(event.summary));
+    let started = false;
+    try {
+      for await (const event of run) {
+        display.handle(event);
+        if (event.type === 'start') started = true;
+        if (event.type === 'done') {
+          out.done();
+          out.result(event.summary, formatSummary(event.summary));
+        }
       }
+    } catch (err) {
+      if (!signal.aborted || started) throw err;
+      out.log(`${String(signal.reason)} received before training started: nothing was saved`);
     }
     return 0;
   },
