@@ -5,6 +5,7 @@ import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { fillMaskCommand } from './fill-mask.js';
+import { importCommand } from './import.js';
 import { plotCommand } from './plot.js';
 import { prepareCommand } from './prepare.js';
 import { sampleCommand } from './sample.js';
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   fillMaskCommand,
   evalCommand,
   exportCommand,
+  importCommand,
   plotCommand,
   benchCommand,
   backendsCommand,
