@@ -14,6 +14,27 @@ function positiveInt(value: unknown, name: string): number {
   return value as number;
 }
 
+/**
+ * The most parameters a model may have: 2^31 float32 values (8 GiB, and AdamW keeps two more copies). Larger configs
+ * are refused before anything is allocated, whether they come from flags or from a downloaded config.json.
+ */
+export const MAX_PARAMETERS = 2 ** 31;
+
+/** How many parameters `config` makes (every tensor, the tied output weights once), computed without building it. */
+export function parameterCount(config: ResolvedModelConfig): number {
+  const { vocabSize: v, blockSize: p, nLayer: l, nEmbd: c, intermediateSize: f } = config;
+  const b = config.bias ? 1 : 0;
+  const norm = c * (1 + b); // LayerNorm weight (+ bias)
+  const linear = (inputs: number, outputs: number) => inputs * outputs + b * outputs;
+  if (config.objective === 'clm') {
+    const block = norm + linear(c, 3 * c) + linear(c, c) + norm + linear(c, f) + linear(f, c);
+    return v * c + p * c + l * block + norm;
+  }
+  const layer = 4 * linear(c, c) + norm + linear(c, f) + linear(f, c) + norm;
+  const embeddings = (v + p + config.typeVocabSize) * c + norm;
+  return embeddings + l * layer + linear(c, c) + norm + v; // + the prediction head's transform and output bias
+}
+
 export function resolveConfig(config: ModelConfig): ResolvedModelConfig {
   if (config.objective !== 'clm' && config.objective !== 'mlm') {
     throw usageError(`model config: objective must be 'clm' or 'mlm', got ${JSON.stringify(config.objective)}`);
@@ -35,7 +56,7 @@ export function resolveConfig(config: ModelConfig): ResolvedModelConfig {
   if (!Number.isSafeInteger(padTokenId) || padTokenId < 0 || padTokenId >= vocabSize) {
     throw usageError(`model config: padTokenId must be an id below vocabSize (${vocabSize}), got ${padTokenId}`);
   }
-  return {
+  const resolved: ResolvedModelConfig = {
     objective: config.objective,
     vocabSize,
     blockSize: positiveInt(config.blockSize, 'blockSize'),
@@ -50,4 +71,11 @@ export function resolveConfig(config: ModelConfig): ResolvedModelConfig {
     typeVocabSize: positiveInt(config.typeVocabSize ?? 2, 'typeVocabSize'),
     padTokenId,
   };
+  const count = parameterCount(resolved);
+  if (!(count <= MAX_PARAMETERS)) {
+    throw usageError(
+      `model config: ${count.toExponential(3)} parameters is more than the ${MAX_PARAMETERS} (8 GiB of float32) allowed`,
+    );
+  }
+  return resolved;
 }

@@ -1,4 +1,4 @@
-export { resolveConfig } from './config.js';
+export { MAX_PARAMETERS, parameterCount, resolveConfig } from './config.js';
 export type { CreateModelOptions } from './create-model.js';
 export { createModel } from './create-model.js';
 export type { FillMaskOptions, FillMaskPrediction, FillMaskTokenizer } from './fill-mask.js';
@@ -23,6 +23,7 @@ export type {
 export type { SaveModelOptions } from './weights.js';
 export {
   CONFIG_FILE,
+  checkWeightsFit,
   loadModel,
   loadWeights,
   modelTensors,

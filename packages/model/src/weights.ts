@@ -18,6 +18,7 @@ import {
   writeFileAtomicSync,
 } from '@selfsup/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { parameterCount, resolveConfig } from './config.js';
 import { type CreateModelOptions, createModel } from './create-model.js';
 import { fromHfConfig, type HfConfig, type HfConfigExtras, toHfConfig } from './hf-config.js';
 import type { LanguageModel, ModelConfig } from './types.js';
@@ -108,6 +109,7 @@ export async function loadModel(dir: string, options: CreateModelOptions = {}): 
     }
   }
   const file = readSafetensors(path);
+  checkWeightsFit(config, file, path);
   const model = createModel(config, options);
   try {
     loadWeights(model, file, path);
@@ -116,6 +118,25 @@ export async function loadModel(dir: string, options: CreateModelOptions = {}): 
     throw err;
   }
   return model;
+}
+
+/** Parameters a config may describe beyond the values its weights file holds before it is refused unbuilt. */
+const FIT_SLACK = 1 << 20;
+
+/**
+ * Refuses a config that describes far more parameters than the weights file holds values, before the model is
+ * built: a downloaded config.json cannot make us allocate more than its weights file could fill (plus 1M values, so
+ * a small mismatch still gets `loadWeights`' message naming the missing or misshapen tensor).
+ */
+export function checkWeightsFit(config: ModelConfig, file: DecodedSafetensors, what: string): void {
+  const need = parameterCount(resolveConfig(config));
+  let have = 0;
+  for (const view of file.tensors.values()) have += view.shape.reduce((a, b) => a * b, 1);
+  if (need > have + FIT_SLACK) {
+    throw inputError(
+      `${what}: holds ${have} values, but config.json describes a ${config.objective === 'clm' ? 'GPT-2' : 'BERT'} model with ${need} parameters`,
+    );
+  }
 }
 
 /** Checkpoint names that are buffers or heads this model does not use, or weights tied to ones it has. */
@@ -174,7 +195,13 @@ export function loadWeights(model: LanguageModel, file: DecodedSafetensors, what
         `${what}: tensor "${entry.key}" has shape [${entry.view.shape.join(', ')}], expected [${v.shape.join(', ')}]`,
       );
     }
-    assignments.push([v, toFloat32(entry.view, `${what}: tensor "${entry.key}"`)]);
+    const values = toFloat32(entry.view, `${what}: tensor "${entry.key}"`);
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw inputError(`${what}: tensor "${entry.key}" holds ${values[i]} at index ${i}; weights must be finite`);
+      }
+    }
+    assignments.push([v, values]);
   }
   for (const [name, { key, view }] of found) {
     if (model.params.has(name) || ignored(objective, name)) continue;

@@ -31,7 +31,9 @@ import {
   describeFsError,
   inputError,
   isInputFsError,
+  isPlainFileName,
   parseJson,
+  quoteJson,
   runtimeError,
   syncDir,
   writeFileAtomicSync,
@@ -139,13 +141,21 @@ function finishMoves(runDir: string, phase: (p: CheckpointPhase) => void): void 
     for (const entry of manifest.files) {
       const from = join(ready, entry.name);
       if (!existsSync(from)) continue; // moved before a crash
-      renameSync(from, join(runDir, entry.name));
+      moveOrFail(from, join(runDir, entry.name));
       phase(`moved:${entry.name}`);
     }
-    renameSync(manifestPath, join(runDir, RunFiles.manifest));
+    moveOrFail(manifestPath, join(runDir, RunFiles.manifest));
   }
   syncDir(runDir);
   rmSync(ready, { recursive: true, force: true });
+}
+
+function moveOrFail(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    throw runtimeError(`cannot move ${from} to ${to}: ${describeFsError(err)}`, err);
+  }
 }
 
 /** Whether the folder holds a checkpoint (committed; possibly still being moved into place). */
@@ -225,12 +235,28 @@ function readEither(first: string, second: string): Uint8Array | undefined {
 
 export function parseManifest(text: string, what: string): CheckpointManifest {
   const value = parseJson(text, what) as Partial<CheckpointManifest>;
-  if (
-    value?.format !== 'selfsup.checkpoint/1' ||
-    !Array.isArray(value.files) ||
-    !value.files.every((f) => typeof f?.name === 'string' && typeof f.sha256 === 'string' && Number.isInteger(f.bytes))
-  ) {
+  if (value?.format !== 'selfsup.checkpoint/1' || !Array.isArray(value.files)) {
     throw inputError(`${what}: not a selfsup checkpoint manifest`);
+  }
+  if (!Number.isSafeInteger(value.step) || (value.step as number) < 0) {
+    throw inputError(`${what}: "step" must be a non-negative integer`);
+  }
+  const seen = new Set<string>();
+  for (const [i, f] of value.files.entries()) {
+    // Names become paths in the run folder (and are renamed into it on recovery): plain names only, no `../`.
+    const reserved = f?.name === RunFiles.manifest || f?.name === RunFiles.data;
+    if (!isPlainFileName(f?.name) || f.name.startsWith('.') || reserved || seen.has(f.name)) {
+      throw inputError(`${what}: files[${i}].name ${quoteJson(f?.name)} is not a plain file name of the run folder`);
+    }
+    seen.add(f.name);
+    if (
+      !Number.isSafeInteger(f.bytes) ||
+      f.bytes < 0 ||
+      typeof f.sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(f.sha256)
+    ) {
+      throw inputError(`${what}: files[${i}] (${f.name}) needs "bytes" (an integer ≥ 0) and "sha256" (64 hex digits)`);
+    }
   }
   return value as CheckpointManifest;
 }

@@ -13,7 +13,7 @@ import {
   usageError,
   writeFileAtomicSync,
 } from '@selfsup/core';
-import { createModel, fromHfConfig, type LanguageModel, loadWeights } from '@selfsup/model';
+import { checkWeightsFit, createModel, fromHfConfig, type LanguageModel, loadWeights } from '@selfsup/model';
 import { type AnyTokenizer, loadTokenizer } from '@selfsup/tokenizer';
 import type { Split } from './batches.js';
 import { hasCheckpoint, readCheckpoint } from './checkpoint.js';
@@ -47,10 +47,12 @@ export function loadRun(runDir: string): LoadedRun {
   const state = files.has(RunFiles.state)
     ? decodeTrainerState(files.get(RunFiles.state)!, join(runDir, RunFiles.state))
     : null;
+  const what = join(runDir, RunFiles.model);
+  const weights = decodeSafetensors(files.get(RunFiles.model)!, what);
+  checkWeightsFit(config, weights, what); // before allocating what config.json asks for
   const model = createModel({ ...config, dropout: 0 });
   try {
-    const what = join(runDir, RunFiles.model);
-    loadWeights(model, decodeSafetensors(files.get(RunFiles.model)!, what), what);
+    loadWeights(model, weights, what);
   } catch (err) {
     model.dispose();
     throw err;

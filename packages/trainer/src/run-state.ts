@@ -3,16 +3,19 @@
  * data position, every option) and `optimizer.safetensors` (AdamW's moments, `<param>.exp_avg` / `.exp_avg_sq`,
  * with the step count in the metadata).
  */
+import { isAbsolute, normalize } from 'node:path';
 import {
   decodeSafetensors,
+  decodeUtf8,
   encodeSafetensors,
   inputError,
   parseJson,
+  quoteJson,
   type SafetensorsTensor,
   toFloat32,
 } from '@selfsup/core';
 import type { AdamWState } from './adamw.js';
-import { OPTION_NAMES } from './options.js';
+import { OPTION_NAMES, validateOptions } from './options.js';
 import type { TrainingOptions } from './presets.js';
 import type { TrainerState } from './trainer.js';
 
@@ -49,16 +52,54 @@ export function encodeTrainerState(state: SavedTrainerState): string {
   return `${JSON.stringify(state, null, 2)}\n`;
 }
 
+/** Reads and checks `trainer_state.json` (a file from anywhere: every field used later is checked here). */
 export function decodeTrainerState(bytes: Uint8Array, what: string): SavedTrainerState {
-  const value = parseJson(Buffer.from(bytes).toString('utf8'), what) as Partial<SavedTrainerState>;
+  const value = parseJson(decodeUtf8(bytes, what), what) as Partial<SavedTrainerState>;
   if (value?.format !== TRAINER_STATE_FORMAT)
     throw inputError(`${what}: not a selfsup trainer state (format is not "${TRAINER_STATE_FORMAT}")`);
-  if (!Number.isInteger(value.step) || (value.step as number) < 0)
-    throw inputError(`${what}: "step" must be a non-negative integer`);
+  const count = (field: keyof SavedTrainerState) => {
+    const v = value[field];
+    if (!Number.isSafeInteger(v) || (v as number) < 0)
+      throw inputError(`${what}: "${field}" must be a non-negative integer, got ${quoteJson(v)}`);
+  };
+  const finiteOrNull = (v: unknown, field: string) => {
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v)))
+      throw inputError(`${what}: "${field}" must be a finite number or null, got ${quoteJson(v)}`);
+  };
+  count('step');
+  count('tokensSeen');
+  count('skippedSteps');
+  finiteOrNull(value.bestValLoss, 'bestValLoss');
+  if (value.bestValStep !== null && (!Number.isSafeInteger(value.bestValStep) || (value.bestValStep as number) < 0))
+    throw inputError(`${what}: "bestValStep" must be a non-negative integer or null`);
+  if (
+    typeof value.elapsedSeconds !== 'number' ||
+    !(value.elapsedSeconds >= 0) ||
+    !Number.isFinite(value.elapsedSeconds)
+  )
+    throw inputError(`${what}: "elapsedSeconds" must be a finite number ≥ 0, got ${quoteJson(value.elapsedSeconds)}`);
+  const last = value.lastEval;
+  if (last !== null && last !== undefined) {
+    if (typeof last !== 'object' || !Number.isSafeInteger(last.step) || last.step < 0)
+      throw inputError(`${what}: "lastEval" must be null or {step, trainLoss, valLoss}`);
+    finiteOrNull(last.trainLoss, 'lastEval.trainLoss');
+    finiteOrNull(last.valLoss, 'lastEval.valLoss');
+  }
+  if (typeof value.preset !== 'string') throw inputError(`${what}: "preset" must be a string`);
   const options = value.options as Partial<TrainingOptions> | undefined;
-  if (!options || OPTION_NAMES.some((k) => options[k] === undefined))
+  if (typeof options !== 'object' || options === null || OPTION_NAMES.some((k) => options[k] === undefined))
     throw inputError(`${what}: "options" is missing or incomplete`);
-  if (!value.dataInfo || typeof value.dataInfo.dir !== 'string') throw inputError(`${what}: "dataInfo" is missing`);
+  try {
+    validateOptions(options as TrainingOptions);
+  } catch (err) {
+    throw inputError(`${what}: "options": ${(err as Error).message}`, err);
+  }
+  const info = value.dataInfo;
+  if (typeof info !== 'object' || info === null || typeof info.dir !== 'string' || typeof info.source !== 'string')
+    throw inputError(`${what}: "dataInfo" must hold "dir" and "source" strings`);
+  // The data folder: the run's own `data`, or an absolute path (a folder the user prepared); never `../` out of the run.
+  if (!isAbsolute(info.dir) && normalize(info.dir).split(/[/\\]/)[0] === '..')
+    throw inputError(`${what}: "dataInfo.dir" ${quoteJson(info.dir)} points outside the run folder`);
   return value as SavedTrainerState;
 }
 
@@ -76,7 +117,16 @@ export function decodeOptimizerState(bytes: Uint8Array, what: string): AdamWStat
   if (!Number.isInteger(step) || step < 0) throw inputError(`${what}: metadata "step" must be a non-negative integer`);
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, view] of file.tensors) {
-    tensors.set(name, { shape: view.shape, data: Float32Array.from(toFloat32(view, `${what}: ${name}`)) });
+    const data = Float32Array.from(toFloat32(view, `${what}: ${name}`));
+    const squares = name.endsWith('.exp_avg_sq');
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]) || (squares && data[i] < 0)) {
+        throw inputError(
+          `${what}: ${quoteJson(name, 120)} holds ${data[i]} at index ${i}; moments must be finite${squares ? ' and ≥ 0' : ''}`,
+        );
+      }
+    }
+    tensors.set(name, { shape: view.shape, data });
   }
   return { step, tensors };
 }

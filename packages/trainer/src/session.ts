@@ -13,7 +13,7 @@ import {
   usageError,
   writeFileAtomicSync,
 } from '@selfsup/core';
-import { createModel, type LanguageModel, loadWeights, saveModel } from '@selfsup/model';
+import { checkWeightsFit, createModel, type LanguageModel, loadWeights, saveModel } from '@selfsup/model';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainData } from './batches.js';
 import { commitCheckpoint, hasCheckpoint, readCheckpoint, recoverRunFolder } from './checkpoint.js';
@@ -117,16 +117,20 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
     }
     const data = prepared.trainData(options);
     // ---- build -----------------------------------------------------------------------------------------------
-    model = createModel(modelConfig(options, prepared), { seed: options.seed });
+    const architecture = modelConfig(options, prepared);
     let state: TrainerState | undefined;
     let optimizerState: ReturnType<typeof decodeOptimizerState> | undefined;
+    let weights: ReturnType<typeof decodeSafetensors> | undefined;
+    const weightsPath = join(run, RunFiles.model);
     if (plan.saved) {
       const files = readCheckpoint(run, [RunFiles.model, RunFiles.optimizer, RunFiles.state]).files;
-      const what = join(run, RunFiles.model);
-      loadWeights(model, decodeSafetensors(files.get(RunFiles.model)!, what), what);
+      weights = decodeSafetensors(files.get(RunFiles.model)!, weightsPath);
+      checkWeightsFit(architecture, weights, weightsPath); // before allocating what trainer_state.json asks for
       optimizerState = decodeOptimizerState(files.get(RunFiles.optimizer)!, join(run, RunFiles.optimizer));
       state = plan.saved;
     }
+    model = createModel(architecture, { seed: options.seed });
+    if (weights) loadWeights(model, weights, weightsPath);
     trainer = new Trainer({ model, data, options, state, optimizerState });
     const metricsPath = join(run, RunFiles.metrics);
     if (plan.saved) truncateMetrics(metricsPath, plan.saved.step);

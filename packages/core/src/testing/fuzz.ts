@@ -70,6 +70,8 @@ export async function outcomeAsync<T>(
   limits: OutcomeLimits = {},
 ): Promise<Outcome<T>> {
   const maxMs = limits.maxMs ?? 2000;
+  const maxGrowth = limits.maxArrayBufferGrowth ?? 256 * 1024 * 1024;
+  const before = process.memoryUsage().arrayBuffers;
   const start = performance.now();
   let result: Outcome<T>;
   try {
@@ -84,6 +86,10 @@ export async function outcomeAsync<T>(
   }
   const ms = performance.now() - start;
   if (ms > maxMs) throw new Error(`${label}: took ${ms.toFixed(0)} ms (limit ${maxMs} ms)`);
+  const growth = process.memoryUsage().arrayBuffers - before;
+  if (growth > maxGrowth) {
+    throw new Error(`${label}: ArrayBuffer memory grew by ${(growth / 2 ** 20).toFixed(0)} MiB in one case`);
+  }
   return result;
 }
 
@@ -99,7 +105,7 @@ function checkMessage(label: string, err: SelfsupError): void {
 
 /** `bytes` with the bits at `positions` (taken modulo the bit length) flipped. */
 export function flipBits(bytes: Uint8Array, positions: readonly number[]): Uint8Array {
-  const out = bytes.slice();
+  const out = Uint8Array.from(bytes); // a copy (Buffer#slice would be a view of the caller's bytes)
   if (out.length === 0) return out;
   for (const p of positions) {
     const bit = p % (out.length * 8);
