@@ -12,8 +12,8 @@ export const backendsCommand = defineCommand({
   details: [
     'auto prefers tensorflow on a CUDA GPU, then WebGPU on a real (not software) adapter, then tensorflow on the CPU,',
     'then wasm (threaded), then cpu. Listing starts nothing beyond loading the optional modules to probe them.',
-    "--verify runs a small GPT's loss and every gradient on each available backend and compares them with cpu",
-    '(tolerance 1e-4 relative); exit 1 when one differs.',
+    "--verify runs a small GPT's loss, every gradient and their global norm on each available backend and compares",
+    'them with cpu (tolerance 1e-4 relative); exit 1 when one differs.',
   ].join('\n'),
   flags: {
     threads: { type: 'int', min: 1, description: 'wasm threads (default: the cores of this machine, at most 8)' },
@@ -80,7 +80,10 @@ function smallGptLossAndGrads(): tf.Tensor[] {
   );
   const vars = [...model.params.values()];
   const { value, grads } = tf.variableGrads(() => model.loss(inputs, labels), vars);
-  const out = [value, ...vars.map((v) => grads[v.name])];
+  const g = vars.map((v) => grads[v.name]);
+  // The global gradient norm as clipping takes it: one AddN over every parameter (WebGPU needs our AddN for this).
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(g.map((t) => tf.sum(tf.square(t))))));
+  const out = [value, norm, ...g];
   tf.dispose([inputs, labels]);
   model.dispose();
   return out;

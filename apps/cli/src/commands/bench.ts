@@ -18,8 +18,21 @@ import {
   timeSteps,
 } from '@selfsup/backends';
 import { Rng, readTextFile, usageError } from '@selfsup/core';
+import type { LanguageModel } from '@selfsup/model';
 import { createModel } from '@selfsup/model';
-import { clmData, DEFAULT_OPTIONS, PRESETS, Trainer, type TrainingOptions } from '@selfsup/trainer';
+import {
+  AdamW,
+  clipCoefficient,
+  clmData,
+  DEFAULT_OPTIONS,
+  globalNorm,
+  learningRateAt,
+  PRESETS,
+  scaleGradients,
+  type TrainData,
+  Trainer,
+  type TrainingOptions,
+} from '@selfsup/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { defineCommand } from '../command.js';
 
@@ -185,25 +198,26 @@ export async function benchOne(
     },
     { seed: options.seed },
   );
-  const trainer = new Trainer({
-    model,
-    data: clmData({ train: data.train, val: data.val }, { blockSize: options.blockSize, batchSize: options.batchSize }),
-    options,
-  });
+  const trainData = clmData(
+    { train: data.train, val: data.val },
+    { blockSize: options.blockSize, batchSize: options.batchSize },
+  );
   const steps = typeof flags.steps === 'number' ? flags.steps : 20;
   const warmup = typeof flags.warmup === 'number' ? flags.warmup : 3;
+  const evalIters = typeof flags.evalIters === 'number' ? flags.evalIters : 20;
+  // WebGPU cannot read back synchronously in Node (tfjs's readSync needs OffscreenCanvas), and the trainer's step
+  // reads its loss with dataSync(); there the same step runs here with async reads, from the trainer's own parts.
+  const stepper =
+    choice.name === 'webgpu' ? asyncStepper(model, trainData, options) : syncStepper(model, trainData, options);
   const losses: number[] = [];
   const times = await timeSteps(
-    () => {
-      losses.push(trainer.trainStep().loss);
+    async () => {
+      losses.push(await stepper.step());
     },
     { steps, warmup },
   );
-  const profile = flags.profile ? await profileKernels(() => trainer.trainStep()) : undefined;
-  const valLoss =
-    typeof flags.data === 'string'
-      ? trainer.meanLoss('val', typeof flags.evalIters === 'number' ? flags.evalIters : 20)
-      : undefined;
+  const profile = flags.profile ? await profileKernels(() => stepper.step()) : undefined;
+  const valLoss = typeof flags.data === 'string' ? await stepper.valLoss(evalIters) : undefined;
   const tokensPerStep = options.batchSize * options.blockSize;
   const flops = model.flopsPerToken(options.blockSize) * tokensPerStep;
   const result: BenchResult = {
@@ -228,10 +242,74 @@ export async function benchOne(
     ...(valLoss !== undefined ? { valLoss } : {}),
     ...(profile ? { profile } : {}),
   };
-  trainer.dispose();
+  stepper.dispose();
   model.dispose();
   tf.disposeVariables();
   return result;
+}
+
+interface Stepper {
+  /** One training step; resolves to its loss. */
+  step(): Promise<number>;
+  valLoss(batches: number): Promise<number>;
+  dispose(): void;
+}
+
+/** The trainer's own step (forward, loss, backward, clipping, AdamW). */
+function syncStepper(model: LanguageModel, data: TrainData, options: TrainingOptions): Stepper {
+  const trainer = new Trainer({ model, data, options });
+  return {
+    step: async () => trainer.trainStep().loss,
+    valLoss: async (batches) => trainer.meanLoss('val', batches),
+    dispose: () => trainer.dispose(),
+  };
+}
+
+/** The same step as the trainer's, reading values back asynchronously (WebGPU in Node). */
+function asyncStepper(model: LanguageModel, data: TrainData, options: TrainingOptions): Stepper {
+  const optimizer = new AdamW(model.params, model.paramGroups(), {
+    beta1: options.beta1,
+    beta2: options.beta2,
+    eps: options.eps,
+    weightDecay: options.weightDecay,
+  });
+  const vars = [...model.params.entries()];
+  const stream = data.stream('train', options.seed);
+  let stepIndex = 0;
+  const tensors = (b: { inputs: Int32Array; labels: Int32Array; batchSize: number; blockSize: number }) => {
+    const shape: [number, number] = [b.batchSize, b.blockSize];
+    return [tf.tensor2d(b.inputs, shape, 'int32'), tf.tensor2d(b.labels, shape, 'int32')] as const;
+  };
+  return {
+    async step() {
+      const [inputs, labels] = tensors(stream.next());
+      const { value, grads } = tf.variableGrads(
+        () => model.loss(inputs, labels, { training: true, dropoutSeed: options.seed + stepIndex }),
+        vars.map(([, v]) => v),
+      );
+      const byName = new Map(vars.map(([name, v]) => [name, grads[v.name]] as [string, tf.Tensor]));
+      const norm = globalNorm(byName.values());
+      const both = tf.stack([value, norm]);
+      const [loss, gradNorm] = await both.data();
+      scaleGradients(byName, clipCoefficient(gradNorm, options.gradClip));
+      optimizer.apply(byName, learningRateAt(stepIndex, options));
+      stepIndex += 1;
+      tf.dispose([inputs, labels, value, norm, both, ...byName.values()]);
+      return loss;
+    },
+    async valLoss(batches) {
+      const val = data.stream('val', options.seed + 1);
+      let sum = 0;
+      for (let i = 0; i < batches; i++) {
+        const [inputs, labels] = tensors(val.next());
+        const loss = model.loss(inputs, labels);
+        sum += (await loss.data())[0];
+        tf.dispose([inputs, labels, loss]);
+      }
+      return sum / batches;
+    },
+    dispose: () => optimizer.dispose(),
+  };
 }
 
 /** Runs one configuration in a fresh `selfsup bench --backend …` process and reads its JSON. */
