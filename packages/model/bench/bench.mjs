@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     'cpu-steps': { type: 'string', default: '3' },
     tokens: { type: 'string', default: '500' },
     'no-torch': { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
 
@@ -95,10 +96,11 @@ async function timeGeneration(model, tokens, useCache) {
 const log = (line) => process.stderr.write(`${line}\n`);
 const results = { model: 'nanogpt-cpu (4/4/128, block 64, vocab 65)', batch: BATCH, training: [], generation: [] };
 const steps = Number(args.steps);
+const threads = args.threads === undefined ? {} : { threads: Number(args.threads) };
 const tokens = Number(args.tokens);
 
 for (const backend of args.backends.split(',').filter(Boolean)) {
-  const reason = await use(backend);
+  const reason = await use(backend, threads);
   const model = createModel(NANOGPT_CPU, { seed: 1337 });
   const n = backend === 'cpu' ? Number(args['cpu-steps']) : steps;
   const { fwdBwdMs, fwdMs } = timeSteps(model, n);
@@ -112,19 +114,10 @@ for (const backend of args.backends.split(',').filter(Boolean)) {
   model.dispose();
 }
 
-// Decoding runs one-row matmuls, where a thread pool's hand-offs cost more than they save: wasm is measured with
-// the default thread count and with one thread.
 const genRuns = args['gen-backends']
   .split(',')
   .filter(Boolean)
-  .flatMap((b) =>
-    b === 'wasm'
-      ? [
-          [b, {}],
-          [b, { threads: 1 }],
-        ]
-      : [[b, {}]],
-  );
+  .map((b) => [b, threads]);
 for (const [backend, options] of genRuns) {
   const reason = await use(backend, options);
   for (const blockSize of [64, 512]) {
