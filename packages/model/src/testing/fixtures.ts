@@ -1,5 +1,6 @@
 /** Test support (not exported): the PyTorch fixtures and backend setup. */
 import { fileURLToPath } from 'node:url';
+import { selectBackend } from '@selfsup/backends';
 import { readSafetensors, toFloat32 } from '@selfsup/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -72,18 +73,16 @@ export function lossAndGrads(
 }
 
 /**
- * Makes `name` the active backend. wasm comes from @selfsup/backends' `selectBackend` (which also registers the
- * kernels tfjs-backend-wasm lacks, such as UnsortedSegmentSum for the embedding gradient); returns false when that
- * package does not provide it yet.
+ * Makes `name` the active backend: cpu is tfjs's plain cpu backend (no fused kernels: the composite baseline); wasm
+ * comes from @selfsup/backends' `selectBackend`, which also registers the fused kernels and the ones
+ * tfjs-backend-wasm lacks (UnsortedSegmentSum, the embedding gradient).
  */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<boolean> {
   if (name === 'cpu') {
     await tf.setBackend('cpu');
     return true;
   }
-  const backends = (await import('@selfsup/backends')) as { selectBackend?: (n: string) => unknown };
-  if (typeof backends.selectBackend !== 'function') return false;
-  await backends.selectBackend(name);
+  await selectBackend(name);
   await tf.ready();
   return tf.getBackend() === name;
 }
