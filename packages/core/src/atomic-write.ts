@@ -33,6 +33,12 @@ function slowWriteMs(): number {
   return Number.isFinite(v) && v > 0 ? v : 0;
 }
 
+/** Test hook: pauses for SELFSUP_TEST_SLOW_WRITE_MS (when set) between the steps of a multi-file commit. */
+export function slowWritePause(): void {
+  const pause = slowWriteMs();
+  if (pause) sleepSync(pause);
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -1,5 +1,5 @@
 export type { AtomicWriteOptions, FileData } from './atomic-write.js';
-export { isTempPath, syncDir, tempPathFor, writeFileAtomicSync } from './atomic-write.js';
+export { isTempPath, slowWritePause, syncDir, tempPathFor, writeFileAtomicSync } from './atomic-write.js';
 export type { ErrorKind } from './errors.js';
 export { describeFsError, inputError, isInputFsError, runtimeError, SelfsupError, usageError } from './errors.js';
 export type { FusedKernelName } from './fused-kernels.js';

@@ -35,6 +35,7 @@ import {
   parseJson,
   quoteJson,
   runtimeError,
+  slowWritePause,
   syncDir,
   writeFileAtomicSync,
 } from '@selfsup/core';
@@ -142,6 +143,7 @@ function finishMoves(runDir: string, phase: (p: CheckpointPhase) => void): void 
       const from = join(ready, entry.name);
       if (!existsSync(from)) continue; // moved before a crash
       moveOrFail(from, join(runDir, entry.name));
+      slowWritePause(); // crash-safety tests widen this window
       phase(`moved:${entry.name}`);
     }
     moveOrFail(manifestPath, join(runDir, RunFiles.manifest));
