@@ -8,9 +8,10 @@ import type { LanguageModel } from './types.js';
 
 /** What fillMask needs from a tokenizer (@selfsup/tokenizer's WordPieceTokenizer has it). */
 export interface FillMaskTokenizer {
-  /** Ids of the text, with the special tokens the model was trained with ([CLS] … [SEP]). */
-  encode(text: string): ArrayLike<number>;
-  decode(ids: ArrayLike<number>): string;
+  /** Ids of the text; asked for `{ addSpecialTokens: true }` ([CLS] … [SEP], as BERT was trained), which a
+   *  tokenizer without that option may ignore. */
+  encode(text: string, options?: { addSpecialTokens?: boolean }): ArrayLike<number>;
+  decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
   /** The token string of an id. */
   idToToken?(id: number): string | undefined;
   /** The id of the mask token; otherwise looked up with `tokenToId(maskToken)`. */
@@ -23,6 +24,8 @@ export interface FillMaskOptions {
   topK?: number;
   /** The mask token's text when the tokenizer has no `maskTokenId` (default "[MASK]"). */
   maskToken?: string;
+  /** Wrap the text in the tokenizer's special tokens, as Hugging Face's pipeline does (default true). */
+  addSpecialTokens?: boolean;
 }
 
 export interface FillMaskPrediction {
@@ -31,7 +34,7 @@ export interface FillMaskPrediction {
   tokenId: number;
   /** Its probability. */
   score: number;
-  /** The text with this mask filled (decoded). */
+  /** The text with this mask filled (decoded without special tokens). */
   sequence: string;
 }
 
@@ -51,7 +54,7 @@ export async function fillMask(
   const maskToken = options.maskToken ?? '[MASK]';
   const maskId = tokenizer.maskTokenId ?? tokenizer.tokenToId?.(maskToken);
   if (maskId === undefined) throw usageError(`fillMask: the tokenizer has no ${maskToken} token`);
-  const ids = Int32Array.from(tokenizer.encode(text));
+  const ids = Int32Array.from(tokenizer.encode(text, { addSpecialTokens: options.addSpecialTokens ?? true }));
   if (ids.length > blockSize) throw inputError(`fillMask: the text is ${ids.length} tokens, more than ${blockSize}`);
   const bad = ids.find((id) => id < 0 || id >= vocabSize);
   if (bad !== undefined) throw inputError(`fillMask: token id ${bad} is outside the model's vocabulary (${vocabSize})`);
@@ -79,7 +82,7 @@ export async function fillMask(
         token: tokenizer.idToToken?.(tokenId) ?? tokenizer.decode([tokenId]),
         tokenId,
         score: row[tokenId],
-        sequence: tokenizer.decode(filled),
+        sequence: tokenizer.decode(filled, { skipSpecialTokens: true }),
       };
     });
   });

@@ -1,4 +1,5 @@
 import { Rng, SelfsupError } from '@selfsup/core';
+import { trainWordPiece } from '@selfsup/tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from './create-model.js';
@@ -228,6 +229,14 @@ describe('training and inference', () => {
       expect(best.sequence.split(' ')[position]).toBe(String(best.tokenId));
     }
     await expect(fillMask(bert, tokenizer, '3 4 5')).rejects.toThrow(/no \[MASK\]/);
+    // With @selfsup/tokenizer's WordPiece: [CLS] … [SEP] added, sequences decoded without them.
+    const wordPiece = trainWordPiece(['the quick brown fox jumps over the lazy dog'], { vocabSize: 60 });
+    const wpModel = createModel({ ...TINY_BERT, vocabSize: wordPiece.vocabSize }, { seed: 2 });
+    const [wp] = await fillMask(wpModel, wordPiece, 'the [MASK] fox', { topK: 2 });
+    expect(wp).toHaveLength(2);
+    expect(wp[0].sequence).toBe(`the ${wordPiece.decode([wp[0].tokenId])} fox`);
+    expect(wp[0].token).toBe(wordPiece.idToToken(wp[0].tokenId));
+    wpModel.dispose();
     await expect(fillMask(createModel(TINY_GPT), tokenizer, '[MASK]')).rejects.toThrow(/needs a masked LM/);
     bert.dispose();
   });
