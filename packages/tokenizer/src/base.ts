@@ -124,14 +124,14 @@ export abstract class Tokenizer {
 
   /** Text → ids. Special-token strings in the text follow `allowedSpecial` / `disallowedSpecial` (tiktoken's rules). */
   encode(text: string, options: EncodeOptions = {}): Int32Array {
-    const out = new IdBuffer(Math.min(1 << 20, (text.length >> 2) + 16));
+    const out = new IdBuffer(this.expectedIds(text.length));
     this.encodeText(text, this.resolvePolicy(options), out, true);
     return out.toInt32Array();
   }
 
   /** Text → ids with no special-token handling at all (tiktoken's `encode_ordinary`). */
   encodeOrdinary(text: string): Int32Array {
-    const out = new IdBuffer(Math.min(1 << 20, (text.length >> 2) + 16));
+    const out = new IdBuffer(this.expectedIds(text.length));
     this.encodeOrdinaryInto(text, 0, text.length, out, true);
     return out.toInt32Array();
   }
@@ -213,6 +213,11 @@ export abstract class Tokenizer {
     out: IdBuffer,
     final: boolean,
   ): number;
+
+  /** A first guess of how many ids `chars` characters make (sizes the output buffer; it grows if short). */
+  protected expectedIds(chars: number): number {
+    return Math.min(1 << 22, Math.ceil(chars / 3) + 16);
+  }
 
   protected resolvePolicy(options: SpecialTokenOptions): ResolvedPolicy {
     return this.specialMatcher.resolve(options, this.defaultAllowedSpecial);

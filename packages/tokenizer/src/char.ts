@@ -66,6 +66,10 @@ export class CharTokenizer extends Tokenizer {
       throw inputError(`char tokenizer: unk token '${config.unkToken}' is not in the vocabulary`);
   }
 
+  protected override expectedIds(chars: number): number {
+    return Math.min(1 << 24, chars + 16);
+  }
+
   protected encodeOrdinaryInto(text: string, start: number, end: number, out: IdBuffer, final: boolean): number {
     // Only a high surrogate at the very end can change (its low half may come next).
     let stop = end;
