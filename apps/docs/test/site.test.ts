@@ -68,6 +68,34 @@ describe('built site', () => {
     }
   });
 
+  it('renders all emphasis (no stray ** from CJK punctuation next to a bold run)', () => {
+    for (const page of pages) {
+      const html = readFileSync(join(DIST, page.html), 'utf8').replace(/<(pre|code)[\s\S]*?<\/\1>/g, '');
+      expect(html.includes('**'), page.html).toBe(false);
+    }
+  });
+
+  it('documents every export of each package on its page, in both languages', () => {
+    for (const name of ['tokenizer', 'dataset', 'model', 'trainer', 'backends']) {
+      const index = readFileSync(join(SRC, '..', '..', '..', 'packages', name, 'src', 'index.ts'), 'utf8');
+      const exported = [...index.matchAll(/^export (?:type )?\{([^}]*)\}/gm)]
+        .flatMap((m) => m[1].split(','))
+        .map((e) =>
+          e
+            .trim()
+            .split(/\s+as\s+/)
+            .at(-1)!
+            .trim(),
+        )
+        .filter((e) => /^\w+$/.test(e));
+      expect(exported.length, name).toBeGreaterThan(3);
+      for (const html of [`packages/${name}.html`, `zh/packages/${name}.html`]) {
+        const text = readFileSync(join(DIST, html), 'utf8');
+        for (const e of exported) expect(text, `${html} documents ${e}`).toContain(e);
+      }
+    }
+  });
+
   it('ships the deployment headers and the fonts locally', () => {
     const headers = readFileSync(join(DIST, '_headers'), 'utf8');
     expect(headers).toMatch(/Cross-Origin-Opener-Policy: same-origin/);

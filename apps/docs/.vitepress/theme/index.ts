@@ -1,6 +1,6 @@
 import type { Theme } from 'vitepress';
 import DefaultTheme from 'vitepress/theme';
-import './widgets/browser-globals';
+import FillMaskBox from './components/FillMaskBox.vue';
 import MaskingDemo from './components/MaskingDemo.vue';
 import ShiftTable from './components/ShiftTable.vue';
 import TokenizerPlayground from './components/TokenizerPlayground.vue';
@@ -14,5 +14,6 @@ export default {
     app.component('ShiftTable', ShiftTable);
     app.component('MaskingDemo', MaskingDemo);
     app.component('TrainInBrowser', TrainInBrowser);
+    app.component('FillMaskBox', FillMaskBox);
   },
 } satisfies Theme;

@@ -32,12 +32,21 @@ export function backendAvailability(): Promise<Availability> {
   return availability;
 }
 
+let last: BackendChoice | undefined;
+
 /** Makes `request` the active tfjs backend; returns the choice and the backend tfjs reports running. */
 export async function useBackend(request: BackendRequest): Promise<{ choice: BackendChoice; running: string }> {
   const [{ selectBackend }, tf] = await Promise.all([import('@selfsup/backends'), import('@tensorflow/tfjs-core')]);
   const choice = await selectBackend(request, selectOptions());
+  last = choice;
   await tf.ready();
   return { choice, running: tf.getBackend() };
+}
+
+/** The backend another widget on this page already chose, or `auto`'s pick when none has. */
+export async function currentOrAutoBackend(): Promise<{ choice: BackendChoice; running: string }> {
+  if (last) return { choice: last, running: await runningBackend() };
+  return useBackend('auto');
 }
 
 /** The backend tfjs has active right now (`tf.getBackend()`). */
