@@ -9,7 +9,8 @@ import { probeCpu } from './adapters/cpu.js';
 import { probeTensorflow } from './adapters/tensorflow.js';
 import { activateWasm, probeWasm } from './adapters/wasm.js';
 import { probeWebgl } from './adapters/webgl.js';
-import { probeWebgpu } from './adapters/webgpu.js';
+import { ensureGpu, probeWebgpu } from './adapters/webgpu.js';
+import { registerWebgpuBackend } from './adapters/webgpu-backend.js';
 import { registerCpuKernels } from './cpu/register.js';
 import {
   BACKEND_REQUESTS,
@@ -100,12 +101,15 @@ async function activate(name: BackendName, info: BackendInfo, options: SelectOpt
       await setStrict('cpu');
       choice = { name, reason: info.reason };
       break;
-    case 'webgpu':
-      await import('@tensorflow/tfjs-backend-webgpu');
+    case 'webgpu': {
+      const gpu = await ensureGpu(options);
+      if (typeof gpu === 'string') throw runtimeError(`backend 'webgpu' is not available here: ${gpu}`);
+      await registerWebgpuBackend(gpu);
       registerWebgpuKernels({ fused: options.fused });
       await setStrict('webgpu');
       choice = { name, adapter: info.adapter, reason: info.reason };
       break;
+    }
     case 'webgl':
       await import('@tensorflow/tfjs-backend-webgl');
       await setStrict('webgl');

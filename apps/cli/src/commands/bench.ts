@@ -129,7 +129,7 @@ export const benchCommand = defineCommand({
     }
     if (!flags.noTorch) {
       out.log('bench: pytorch …');
-      rows.push(runTorch(options, typeof flags.steps === 'number' ? flags.steps : 20));
+      rows.push(runTorch(presetName, typeof flags.steps === 'number' ? flags.steps : 20));
     }
     out.result({ preset: presetName, results: rows }, formatTable(presetName, options, rows));
     return 0;
@@ -338,7 +338,8 @@ function runChild(
 }
 
 /** PyTorch's step of the same model (the model package's reference script), if python3 with torch is here. */
-function runTorch(options: TrainingOptions, steps: number): TorchResult | { backend: string; error: string } {
+function runTorch(presetName: string, steps: number): TorchResult | { backend: string; error: string } {
+  if (presetName !== 'nanogpt-cpu') return { backend: 'pytorch', error: `no PyTorch reference for ${presetName}` };
   let script: string | undefined;
   try {
     const req = createRequire(import.meta.url);
@@ -348,36 +349,21 @@ function runTorch(options: TrainingOptions, steps: number): TorchResult | { back
   }
   if (!script || !existsSync(script)) return { backend: 'pytorch', error: 'reference script bench_torch.py not found' };
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const args = [
-    script,
-    '--n-layer',
-    String(options.nLayer),
-    '--n-head',
-    String(options.nHead),
-    '--n-embd',
-    String(options.nEmbd),
-    '--block-size',
-    String(options.blockSize),
-    '--batch-size',
-    String(options.batchSize),
-    '--steps',
-    String(steps),
-    '--json',
-  ];
+  const args = [script, '--steps', String(steps), '--warmup', '3', '--threads', '2'];
   const env = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1' };
   const r = spawnSync(python, args, { encoding: 'utf8', env, maxBuffer: 16 << 20 });
   try {
     const lines = r.stdout.trim().split('\n');
     const parsed = JSON.parse(lines[lines.length - 1]) as Record<string, number | string>;
-    const ms = Number(parsed.ms_per_step ?? parsed.msPerStep);
-    if (!Number.isFinite(ms)) throw new Error('no ms_per_step');
+    const ms = Number(parsed.msPerStep);
+    if (!Number.isFinite(ms)) throw new Error('no msPerStep');
+    const tokens = Number(parsed.batch) * Number(parsed.block);
     return {
       backend: 'pytorch',
       msPerStep: ms,
-      tokensPerSec: (options.batchSize * options.blockSize * 1000) / ms,
-      ...(parsed.peak_rss_mib !== undefined ? { peakRssMiB: Number(parsed.peak_rss_mib) } : {}),
-      ...(parsed.torch !== undefined ? { version: String(parsed.torch) } : {}),
-      threads: 2,
+      tokensPerSec: (tokens * 1000) / ms,
+      ...(parsed.version !== undefined ? { version: String(parsed.version) } : {}),
+      threads: Number(parsed.threads),
     };
   } catch {
     const why = (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').pop();

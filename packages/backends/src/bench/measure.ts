@@ -63,10 +63,14 @@ export interface KernelTime {
   share: number;
 }
 
-/** Kernel time of one call of `f`, summed by kernel name, largest first. */
+/**
+ * Kernel time of one call of `f`, summed by kernel name, largest first. tf.profile also lists the scopes of custom
+ * gradients (`fusedMatMul__op`, `unnamed scope`), whose time includes their kernels': those are left out of the total
+ * and the kernel list, and reported apart.
+ */
 export async function profileKernels(
   f: () => unknown | Promise<unknown>,
-): Promise<{ totalMs: number; kernels: KernelTime[] }> {
+): Promise<{ totalMs: number; kernels: KernelTime[]; scopes: KernelTime[] }> {
   const info = await tf.profile(async () => {
     await f();
     return [] as tf.Tensor[];

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // After tfjs-core itself: the gradients module is ESM-only, and the first tfjs-core copy loaded owns the engine.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeWebgpu } from '../adapters/webgpu.js';
 import { selectBackend } from '../select.js';
 
 const TOL = 1e-5;
@@ -29,13 +30,16 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return err / scale;
 }
 
-/** Runs `f` on a backend and returns the data of its outputs. */
+/** Runs `f` on a backend and returns the data of its outputs (read asynchronously: WebGPU cannot read synchronously). */
 async function on(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
-  return tf.tidy(() => {
+  const outs = tf.tidy(() => {
     const out = f();
-    return (Array.isArray(out) ? out : [out]).map((t) => Float32Array.from(t.dataSync()));
+    return Array.isArray(out) ? out : [out];
   });
+  const data = await Promise.all(outs.map(async (t) => Float32Array.from(await t.data())));
+  tf.dispose(outs);
+  return data;
 }
 
 function run(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor[] {
@@ -85,10 +89,17 @@ function refAttention(qkv: tf.Tensor3D, nHead: number, causal: boolean, scale: n
   return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [b, t, c]);
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`fused kernels on ${backend}`, () => {
+// WebGPU runs where an adapter is found (a GPU, or SwiftShader: see vitest.config.ts); elsewhere it is skipped, saying why.
+const webgpu = await probeWebgpu();
+if (!webgpu.available) console.log(`fused kernels on webgpu skipped: ${webgpu.reason}`);
+
+for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
+  // Attention has no WebGPU kernel (the model's composite ops run there); the rest must exist on every backend.
+  const has = (kernel: string) => tf.getKernel(kernel, backend) !== undefined;
+  describe.skipIf(backend === 'webgpu' && !webgpu.available)(`fused kernels on ${backend}`, () => {
     beforeAll(async () => {
       await selectBackend(backend, { threads: 2 });
+      expect(has(FusedKernel.LayerNorm)).toBe(true);
     });
     afterAll(async () => {
       await tf.setBackend(backend);
@@ -169,7 +180,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       ['causal', true, false],
       ['bidirectional with padding', false, true],
     ] as const) {
-      it(`Attention (${label}) and its gradient`, async () => {
+      it.skipIf(backend === 'webgpu')(`Attention (${label}) and its gradient`, async () => {
         const rng = new Rng(4);
         const [b, t, c, h] = [3, 11, 24, 3];
         const qkv = randn(rng, [b, t, 3 * c]);
