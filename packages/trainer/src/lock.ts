@@ -84,7 +84,13 @@ export class RunLock {
     this.released = true;
     heldHere.delete(this.path);
     const owner = readLock(this.path);
-    if (owner?.pid === process.pid) rmSync(this.path, { force: true });
+    if (owner?.pid !== process.pid) return;
+    try {
+      rmSync(this.path, { force: true });
+    } catch {
+      // A read-only or vanished disk: the lock stays, and is stale (taken over) once this process has exited.
+      // Releasing runs in `finally` blocks, so throwing here would hide the error that ended the session.
+    }
   }
 }
 

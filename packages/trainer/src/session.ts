@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   decodeSafetensors,
+  describeFsError,
   inputError,
+  isInputFsError,
   runtimeError,
   SelfsupError,
   usageError,
@@ -338,7 +340,13 @@ function planFresh(config: TrainConfig): Plan {
 /** Checks a resume request against the run's checkpoint; writes nothing. */
 function planResume(runDir: string, config: ResumeConfig): Plan {
   const run = resolve(runDir);
-  if (!existsSync(run)) throw inputError(`--resume: ${runDir} not found`);
+  try {
+    statSync(run);
+  } catch (err) {
+    // "not found" only when it is missing: an unreadable folder (permissions) says so.
+    if (isInputFsError(err)) throw inputError(`--resume: ${runDir} ${describeFsError(err)}`, err);
+    throw runtimeError(`--resume: cannot read ${runDir}: ${describeFsError(err)}`, err);
+  }
   if (!hasCheckpoint(run))
     throw inputError(
       `--resume: ${runDir} has no checkpoint (no ${RunFiles.manifest}); train without --resume to start it`,
