@@ -1,5 +1,6 @@
 /** The `--backend` and `--threads` flags every compute command takes, and switching to the chosen backend. */
 import { BACKEND_REQUESTS, type BackendChoice, type BackendRequest, selectBackend } from '@selfsup/backends';
+import * as tf from '@tensorflow/tfjs-core';
 import type { FlagSpecs, FlagValue } from './args.js';
 
 export const BACKEND_FLAGS: FlagSpecs = {
@@ -12,6 +13,10 @@ export const BACKEND_FLAGS: FlagSpecs = {
 };
 
 export async function useBackend(flags: Record<string, FlagValue>): Promise<BackendChoice> {
+  // tfjs prints a multi-line banner on stderr the first time its cpu backend runs in Node (advice to install
+  // tfjs-node, which `selfsup backends` gives in context). Production mode silences tfjs's own warnings, so stderr
+  // holds only our log lines and, on an error, the one line that says what went wrong.
+  tf.enableProdMode();
   const request = (flags.backend as BackendRequest | undefined) ?? 'auto';
   return selectBackend(request, typeof flags.threads === 'number' ? { threads: flags.threads } : {});
 }

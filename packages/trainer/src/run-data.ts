@@ -5,7 +5,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputError, parseJson } from '@selfsup/core';
-import { clmBatches, mlmBatches, mlmBlocks, openPreparedData, type PreparedData, prepareData } from '@selfsup/dataset';
+import {
+  type Corpus,
+  clmBatches,
+  mlmBatches,
+  mlmBlocks,
+  openPreparedData,
+  type PreparedData,
+  prepareData,
+} from '@selfsup/dataset';
 import type { Batch, Split, TrainData } from './batches.js';
 import { clmData, mlmData, unigramCrossEntropy } from './data.js';
 import type { TrainingOptions } from './presets.js';
@@ -86,7 +94,7 @@ export function openRunData(dir: string): PreparedRunData {
 
 /** Prepares raw text (`brown`, a file, a folder, a glob, .jsonl) into `outDir` with `options.tokenizer`. */
 export async function prepareRunData(
-  source: string,
+  source: string | Corpus,
   outDir: string,
   options: TrainingOptions,
   signal?: AbortSignal,

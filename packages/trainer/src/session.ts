@@ -15,6 +15,7 @@ import {
   usageError,
   writeFileAtomicSync,
 } from '@selfsup/core';
+import { type Corpus, readCorpus } from '@selfsup/dataset';
 import { checkWeightsFit, createModel, type LanguageModel, loadWeights, saveModel } from '@selfsup/model';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainData } from './batches.js';
@@ -91,6 +92,8 @@ interface Plan {
   dataSource: string;
   /** Open prepared data (given folder, or the run's own `data`), or undefined when raw text is still to prepare. */
   prepared: PreparedRunData | undefined;
+  /** The raw text to prepare, read while planning (so a bad source is refused before anything is written). */
+  corpus?: Corpus;
   saved: SavedTrainerState | undefined;
   createdRun: boolean;
 }
@@ -115,7 +118,7 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
     if (!prepared) {
       yield { type: 'prepare', source: plan.dataSource, tokenizer: options.tokenizer, out: join(run, RunFiles.data) };
       createdData = true;
-      prepared = await prepareRunData(plan.dataSource, join(run, RunFiles.data), options, config.signal);
+      prepared = await prepareRunData(plan.corpus ?? plan.dataSource, join(run, RunFiles.data), options, config.signal);
     }
     const data = prepared.trainData(options);
     // ---- build -----------------------------------------------------------------------------------------------
@@ -326,12 +329,15 @@ function planFresh(config: TrainConfig): Plan {
   const source = config.data ?? 'brown';
   const prepared = isPreparedFolder(source) ? openRunData(source) : undefined;
   if (prepared) prepared.trainData(options); // checks the block size against the data now, before anything is written
+  // Raw text is read now: a missing, empty or non-UTF-8 source is refused before the run folder or a log line.
+  const corpus = prepared ? undefined : readCorpus(source);
   return {
     run,
     options,
     preset: config.preset ?? 'custom',
     dataSource: source,
     prepared,
+    corpus,
     saved: undefined,
     createdRun,
   };

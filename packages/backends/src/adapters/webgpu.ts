@@ -17,6 +17,8 @@ interface GpuLike {
 }
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
+const SWIFTSHADER_HINT =
+  " (without a GPU, Chromium's SwiftShader works for testing: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium)";
 
 let nodeGpu: Promise<GpuLike | string> | undefined;
 
@@ -27,6 +29,10 @@ export async function ensureGpu(options: SelectOptions = {}): Promise<GpuLike | 
   if (!isNode) return 'this browser has no navigator.gpu (WebGPU is off or unsupported)';
   nodeGpu ??= (async () => {
     const load = options.importModule ?? ((s: string) => import(/* @vite-ignore */ s));
+    if (!options.importModule && !(await vulkanLoaderFound())) {
+      // Without it Dawn finds no adapter anyway, after printing a warning on stderr (every command would show it).
+      return `no Vulkan loader (libvulkan.so.1) on this Linux machine, so no WebGPU adapter${SWIFTSHADER_HINT}`;
+    }
     let mod: { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
     try {
       mod = (await load('webgpu')) as typeof mod;
@@ -42,6 +48,31 @@ export async function ensureGpu(options: SelectOptions = {}): Promise<GpuLike | 
     return gpu;
   })();
   return nodeGpu;
+}
+
+/**
+ * Linux: whether the Vulkan loader Dawn opens (libvulkan.so.1) is on LD_LIBRARY_PATH or known to the dynamic linker
+ * (/etc/ld.so.cache, the usual lib folders). Other systems need no check (Metal, D3D12).
+ */
+async function vulkanLoaderFound(): Promise<boolean> {
+  if (process.platform !== 'linux') return true;
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib/x86_64-linux-gnu',
+    '/lib64',
+  ];
+  if (dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) return true;
+  try {
+    return readFileSync('/etc/ld.so.cache').includes('libvulkan.so.1');
+  } catch {
+    return false;
+  }
 }
 
 export function describeAdapter(adapter: GpuAdapterLike): { name: string; software: boolean } {
@@ -62,9 +93,7 @@ export async function probeWebgpu(options: SelectOptions = {}): Promise<BackendI
     return { name: 'webgpu', available: false, reason: `requestAdapter failed: ${(err as Error).message}` };
   }
   if (!adapter) {
-    const hint = isNode
-      ? " (no GPU driver found; without a GPU, Chromium's SwiftShader works for testing: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium)"
-      : '';
+    const hint = isNode ? ` (no GPU driver found; ${SWIFTSHADER_HINT.slice(2)}` : '';
     return { name: 'webgpu', available: false, reason: `no WebGPU adapter${hint}` };
   }
   const { name, software } = describeAdapter(adapter);
