@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitepress';
+import { defineConfig, type Plugin } from 'vitepress';
 import { en } from './locales/en';
 import { zh } from './locales/zh';
-import { nodeStubs } from './node-stubs';
+import { nodeStubs, nodeStubsForDevDeps } from './node-stubs';
 import { wasmFiles } from './wasm-files';
 
 /**
@@ -14,6 +14,19 @@ export const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
+
+/** Vite's `server.headers` does not reach the pages VitePress serves, so the dev server sets them on every response. */
+function isolationInDev(): Plugin {
+  return {
+    name: 'selfsup-isolation-headers',
+    configureServer(server) {
+      server.middlewares.use((_req, res, next) => {
+        for (const [name, value] of Object.entries(isolationHeaders)) res.setHeader(name, value);
+        next();
+      });
+    },
+  };
+}
 
 export default defineConfig({
   srcDir: 'src',
@@ -51,7 +64,7 @@ export default defineConfig({
     },
   },
   vite: {
-    plugins: [nodeStubs(), wasmFiles()],
+    plugins: [isolationInDev(), nodeStubs(), wasmFiles()],
     // tinyglobby (behind @selfsup/dataset's readCorpus) reads process.platform when it loads.
     define: { 'process.platform': JSON.stringify('browser') },
     resolve: {
@@ -63,6 +76,10 @@ export default defineConfig({
     server: { headers: isolationHeaders, fs: { allow: ['../../..'] } },
     preview: { headers: isolationHeaders },
     build: { chunkSizeWarningLimit: 4096 },
-    optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+    optimizeDeps: {
+      // Dev only: dependencies are pre-bundled by esbuild, which needs the same stand-ins (tinyglobby reads
+      // process.env and calls createRequire when it loads).
+      esbuildOptions: { plugins: [nodeStubsForDevDeps()], define: { 'process.env': '{}', 'process.platform': '"browser"' } },
+    },
   },
 });

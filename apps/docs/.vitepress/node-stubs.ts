@@ -39,6 +39,34 @@ function stubSource(name: string): string {
   return lines.join('\n');
 }
 
+/** The smallest part of esbuild's plugin interface this needs (esbuild is Vite's, not a dependency of ours). */
+interface EsbuildPlugin {
+  name: string;
+  setup(build: {
+    onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; namespace: string }): void;
+    onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => { contents: string; loader: 'js' }): void;
+  }): void;
+}
+
+/**
+ * The same stand-ins for `vitepress dev`, whose dependency pre-bundling (esbuild) would otherwise give the browser
+ * Vite's empty placeholder, on which tinyglobby's top-level `createRequire(import.meta.url)` fails.
+ */
+export function nodeStubsForDevDeps(): EsbuildPlugin {
+  const names = [...builtins].map((b) => b.replace(/^node:/, '').replace(/[/\\^$.*+?()[\]{}|]/g, '\\$&'));
+  const filter = new RegExp(`^(node:)?(${[...new Set(names)].join('|')})$`);
+  return {
+    name: 'selfsup-node-stubs',
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: args.path.replace(/^node:/, ''), namespace: 'selfsup-node-stub' }));
+      build.onLoad({ filter: /.*/, namespace: 'selfsup-node-stub' }, (args) => ({
+        contents: stubSource(args.path),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 export function nodeStubs(): Plugin {
   return {
     name: 'selfsup-node-stubs',

@@ -68,6 +68,20 @@ describe('built site', () => {
     }
   });
 
+  it('has no script that loads from another host', () => {
+    // Links in messages and licence headers are fine; fetching, importing or styling with a remote URL is not.
+    const loads = /(?:(?:fetch|import|importScripts|Worker)\(\s*[`'"]|url\(\s*[`'"]?|src\s*[:=]\s*[`'"])https?:\/\/[\w.-]+/g;
+    for (const file of files(DIST, /\.js$/)) {
+      const found = (readFileSync(file, 'utf8').match(loads) ?? []).filter(
+        // VitePress's social-link icons fall back to api.iconify.design; the site has no social links.
+        (m) => !m.startsWith("url('https://api.iconify.design"),
+      );
+      expect(found, file).toEqual([]);
+    }
+    expect(en.themeConfig?.socialLinks ?? []).toEqual([]);
+    expect(zh.themeConfig?.socialLinks ?? []).toEqual([]);
+  });
+
   it('renders all emphasis (no stray ** from CJK punctuation next to a bold run)', () => {
     for (const page of pages) {
       const html = readFileSync(join(DIST, page.html), 'utf8').replace(/<(pre|code)[\s\S]*?<\/\1>/g, '');

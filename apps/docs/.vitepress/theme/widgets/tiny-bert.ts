@@ -106,19 +106,12 @@ export async function startTinyBert(config: TinyBertConfig): Promise<TinyBertRun
     { seed },
   );
   const stepper = await createStepper(model, data, options);
-  // fillMask wants the ids the model was trained on: [CLS] … [SEP].
-  const withSpecials = {
-    encode: (text: string) => tokenizer.encode(text, { addSpecialTokens: true }),
-    decode: (ids: ArrayLike<number>) => tokenizer.decode(ids, { skipSpecialTokens: true }),
-    idToToken: (id: number) => tokenizer.idToToken(id),
-    maskTokenId: tokenizer.maskTokenId,
-  };
   return {
     vocabSize: tokenizer.vocabSize,
     params: model.numParams(),
     model,
     step: stepper.step,
-    fill: (text, topK = 5) => fillMask(model, withSpecials, text, { topK }),
+    fill: (text, topK = 5) => fillMask(model, tokenizer, text, { topK }), // [CLS] text [SEP], as in training
     dispose() {
       stepper.dispose();
       model.dispose();
