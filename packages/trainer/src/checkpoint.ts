@@ -17,8 +17,10 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -59,6 +61,12 @@ export type CheckpointPhase = 'staged' | 'committed' | `moved:${string}` | 'done
 
 export interface CommitOptions {
   step: number;
+  /**
+   * How many checkpoints to keep (default 1): the new set in the run folder, and up to `keepLast - 1` earlier ones
+   * in `checkpoints/step-NNNNNNNN/` (hard links of the files they had, so keeping one costs no copy). Older ones are
+   * deleted after the new set is in place.
+   */
+  keepLast?: number;
   /** Test hook called at each phase. */
   onPhase?: (phase: CheckpointPhase) => void;
 }
@@ -101,6 +109,8 @@ export async function commitCheckpoint(
   };
   writeFileAtomicSync(join(staging, RunFiles.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   syncDir(staging);
+  const keepLast = options.keepLast ?? 1;
+  if (keepLast > 1) archiveCurrent(runDir); // before the new set replaces it
   phase('staged');
   try {
     renameSync(staging, ready);
@@ -110,8 +120,72 @@ export async function commitCheckpoint(
   syncDir(runDir);
   phase('committed');
   finishMoves(runDir, phase);
+  pruneArchive(runDir, keepLast - 1);
   phase('done');
   return manifest;
+}
+
+/** Earlier checkpoints kept in `checkpoints/`, oldest first. */
+export function listArchivedCheckpoints(runDir: string): { step: number; dir: string }[] {
+  const archive = join(runDir, RunFiles.archive);
+  let names: string[];
+  try {
+    names = readdirSync(archive);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => ({ name, m: /^step-(\d{8,})$/.exec(name) }))
+    .filter((e): e is { name: string; m: RegExpExecArray } => e.m !== null)
+    .map((e) => ({ step: Number(e.m[1]), dir: join(archive, e.name) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Keeps the run folder's current set as `checkpoints/step-NNNNNNNN/`: its files hard-linked (copied where links are
+ * not supported) into a temporary folder, flushed, then renamed into place, so an archived set is whole or absent.
+ */
+function archiveCurrent(runDir: string): void {
+  const manifestPath = join(runDir, RunFiles.manifest);
+  if (!existsSync(manifestPath)) return;
+  const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
+  const archive = join(runDir, RunFiles.archive);
+  const target = join(archive, `step-${String(manifest.step).padStart(8, '0')}`);
+  if (existsSync(target)) return; // archived before a crash
+  const tmp = join(archive, `.tmp-${process.pid}`);
+  try {
+    mkdirSync(archive, { recursive: true });
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    for (const name of [...manifest.files.map((f) => f.name), RunFiles.manifest]) {
+      try {
+        linkSync(join(runDir, name), join(tmp, name));
+      } catch {
+        copyFileSync(join(runDir, name), join(tmp, name));
+        fsyncFile(join(tmp, name));
+      }
+    }
+    syncDir(tmp);
+    renameSync(tmp, target);
+    syncDir(archive);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw runtimeError(
+      `cannot keep the checkpoint of step ${manifest.step} in ${archive}: ${describeFsError(err)}`,
+      err,
+    );
+  }
+}
+
+/** Deletes all but the newest `keep` archived checkpoints (and leftovers of an interrupted archive). */
+function pruneArchive(runDir: string, keep: number): void {
+  const archive = join(runDir, RunFiles.archive);
+  if (!existsSync(archive)) return;
+  const kept = listArchivedCheckpoints(runDir);
+  for (const { dir } of kept.slice(0, Math.max(0, kept.length - keep))) rmSync(dir, { recursive: true, force: true });
+  for (const name of readdirSync(archive))
+    if (name.startsWith('.tmp-')) rmSync(join(archive, name), { recursive: true, force: true });
+  if (keep === 0 && readdirSync(archive).length === 0) rmSync(archive, { recursive: true, force: true });
 }
 
 /**

@@ -2,7 +2,13 @@ export type { AdamWOptions, AdamWState, ParamGroupNames } from './adamw.js';
 export { AdamW } from './adamw.js';
 export type { Batch, BatchStream, Split, TrainData } from './batches.js';
 export type { CheckpointFiles, CheckpointManifest, CheckpointPhase, ManifestEntry } from './checkpoint.js';
-export { commitCheckpoint, hasCheckpoint, readCheckpoint, recoverRunFolder } from './checkpoint.js';
+export {
+  commitCheckpoint,
+  hasCheckpoint,
+  listArchivedCheckpoints,
+  readCheckpoint,
+  recoverRunFolder,
+} from './checkpoint.js';
 export { clipCoefficient, globalNorm, scaleGradients } from './clip.js';
 export type { ClmDataOptions, MlmDataOptions } from './data.js';
 export { clmData, mlmData, unigramCrossEntropy } from './data.js';

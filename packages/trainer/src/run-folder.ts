@@ -15,4 +15,6 @@ export const RunFiles = {
   staging: '.checkpoint-staging',
   /** A complete checkpoint being moved into place (committed: recovery finishes the move). */
   ready: '.checkpoint-ready',
+  /** Earlier checkpoints kept by `--keep-last N`: `checkpoints/step-00000100/`, each a whole set with its manifest. */
+  archive: 'checkpoints',
 } as const;

@@ -45,6 +45,8 @@ export interface SavedTrainerState extends TrainerState {
   preset: string;
   dataInfo: RunDataInfo;
   backend: string;
+  /** Checkpoints kept (`--keep-last`); absent in runs saved before the option existed (1). */
+  keepLast?: number;
   savedAt: string;
 }
 
@@ -86,6 +88,8 @@ export function decodeTrainerState(bytes: Uint8Array, what: string): SavedTraine
     finiteOrNull(last.valLoss, 'lastEval.valLoss');
   }
   if (typeof value.preset !== 'string') throw inputError(`${what}: "preset" must be a string`);
+  if (value.keepLast !== undefined && (!Number.isSafeInteger(value.keepLast) || value.keepLast < 1))
+    throw inputError(`${what}: "keepLast" must be an integer ≥ 1, got ${quoteJson(value.keepLast)}`);
   const options = value.options as Partial<TrainingOptions> | undefined;
   if (typeof options !== 'object' || options === null || OPTION_NAMES.some((k) => options[k] === undefined))
     throw inputError(`${what}: "options" is missing or incomplete`);

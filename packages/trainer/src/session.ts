@@ -56,6 +56,11 @@ export interface TrainConfig {
   signal?: AbortSignal;
   /** CLM: tokens of text to generate at the end (default 200; 0 for none). */
   sampleTokens?: number;
+  /**
+   * Checkpoints to keep (default 1): the newest in the run folder, up to `keepLast - 1` earlier ones in
+   * `checkpoints/step-NNNNNNNN/` (Hugging Face's `save_total_limit`). Recorded in the run; a resume keeps it.
+   */
+  keepLast?: number;
   /** Test hook (crash-safety tests): passed to every checkpoint write. */
   onCheckpointPhase?: (phase: string) => void;
 }
@@ -70,6 +75,8 @@ export interface ResumeConfig {
   preset?: string;
   signal?: AbortSignal;
   sampleTokens?: number;
+  /** Checkpoints to keep from now on (default: what the run was started with). */
+  keepLast?: number;
   onCheckpointPhase?: (phase: string) => void;
 }
 
@@ -96,6 +103,7 @@ interface Plan {
   corpus?: Corpus;
   saved: SavedTrainerState | undefined;
   createdRun: boolean;
+  keepLast: number;
 }
 
 async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSummary> {
@@ -190,6 +198,7 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
         preset: plan.preset,
         dataInfo,
         backend,
+        keepLast: plan.keepLast,
         savedAt: new Date().toISOString(),
       };
       await commitCheckpoint(
@@ -201,7 +210,7 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
           writeFileAtomicSync(join(dir, RunFiles.optimizer), encodeOptimizerState(trainer!.optimizer.getState()));
           writeFileAtomicSync(join(dir, RunFiles.state), encodeTrainerState(saved));
         },
-        { step: trainer!.step, onPhase: config.onCheckpointPhase },
+        { step: trainer!.step, keepLast: plan.keepLast, onPhase: config.onCheckpointPhase },
       );
       lastSaved = trainer!.step;
       return { type: 'checkpoint' as const, step: trainer!.step, run, ms: performance.now() - t0 };
@@ -340,7 +349,14 @@ function planFresh(config: TrainConfig): Plan {
     corpus,
     saved: undefined,
     createdRun,
+    keepLast: checkKeepLast(config.keepLast ?? 1),
   };
+}
+
+function checkKeepLast(value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1)
+    throw usageError(`--keep-last: expected an integer ≥ 1, got ${String(value)}`);
+  return value as number;
 }
 
 /** Checks a resume request against the run's checkpoint; writes nothing. */
@@ -381,7 +397,16 @@ function planResume(runDir: string, config: ResumeConfig): Plan {
   validateOptions(options);
   const prepared = openRunData(dataDir);
   prepared.trainData(options);
-  return { run, options, preset: saved.preset, dataSource: saved.dataInfo.source, prepared, saved, createdRun: false };
+  return {
+    run,
+    options,
+    preset: saved.preset,
+    dataSource: saved.dataInfo.source,
+    prepared,
+    saved,
+    createdRun: false,
+    keepLast: checkKeepLast(config.keepLast ?? saved.keepLast ?? 1),
+  };
 }
 
 function modelConfig(options: TrainingOptions, data: PreparedRunData) {

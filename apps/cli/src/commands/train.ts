@@ -32,6 +32,12 @@ export const trainCommand = defineCommand({
     config: { type: 'string', placeholder: 'FILE.json', description: 'options from a JSON file (flags win)' },
     resume: { type: 'boolean', description: 'continue the run in --out from its checkpoint' },
     'sample-tokens': { type: 'int', min: 0, description: 'clm: tokens of text to generate at the end (default 200)' },
+    'keep-last': {
+      type: 'int',
+      min: 1,
+      placeholder: 'N',
+      description: 'checkpoints to keep: the newest, and N-1 earlier ones in RUN/checkpoints/ (default 1)',
+    },
     ...BACKEND_FLAGS,
     ...trainingFlagSpecs(),
   },
@@ -52,14 +58,23 @@ export const trainCommand = defineCommand({
       throw usageError(`unknown preset '${preset}' (expected one of ${Object.keys(PRESETS).join(', ')})`);
     }
     const sampleTokens = typeof flags.sampleTokens === 'number' ? flags.sampleTokens : undefined;
+    const keepLast = typeof flags.keepLast === 'number' ? flags.keepLast : undefined;
     const data = typeof flags.data === 'string' ? flags.data : undefined;
     let run: TrainingRun;
     if (flags.resume) {
       const requested = { ...(config === undefined ? {} : parseConfig(config, configPath!).options), ...fromFlags };
-      run = resume(flags.out, { options: requested, data, preset, signal, sampleTokens });
+      run = resume(flags.out, { options: requested, data, preset, signal, sampleTokens, keepLast });
     } else {
       const resolved = resolveOptions({ preset, config, configPath, flags: fromFlags });
-      run = train({ out: flags.out, data, options: resolved.options, preset: resolved.preset, signal, sampleTokens });
+      run = train({
+        out: flags.out,
+        data,
+        options: resolved.options,
+        preset: resolved.preset,
+        signal,
+        sampleTokens,
+        keepLast,
+      });
     }
     const backend = await useBackend(flags);
     const fused = backend.fusedKernels.length;
