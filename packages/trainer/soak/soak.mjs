@@ -15,8 +15,8 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { selectBackend } from '@selfsup/backends';
 import { prepareData } from '@selfsup/dataset';
 import * as tf from '@tensorflow/tfjs-core';
@@ -164,7 +164,9 @@ const result = {
 };
 writeFileSync(join(work, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
 for (const c of checks) log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
-log(`heap ${heapStart.toFixed(1)} → ${heapEnd.toFixed(1)} MiB; ${seconds.toFixed(0)} s in all (${result.msPerStep.toFixed(1)} ms/step)`);
+log(
+  `heap ${heapStart.toFixed(1)} → ${heapEnd.toFixed(1)} MiB; ${seconds.toFixed(0)} s in all (${result.msPerStep.toFixed(1)} ms/step)`,
+);
 if (args.json) process.stdout.write(`${JSON.stringify({ ...result, samples: undefined }, null, 2)}\n`);
 if (!args.out) rmSync(work, { recursive: true, force: true });
 else log(`figures in ${join(work, 'soak.json')}`);
