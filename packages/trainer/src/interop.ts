@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { decodeSafetensors, inputError, parseJson, runtimeError, usageError, writeFileAtomicSync } from '@selfsup/core';
-import { createModel, fromHfConfig, loadWeights } from '@selfsup/model';
+import { checkWeightsFit, createModel, fromHfConfig, loadWeights } from '@selfsup/model';
 import { loadTokenizer } from '@selfsup/tokenizer';
 import { commitCheckpoint, hasCheckpoint } from './checkpoint.js';
 import { readMetrics } from './metrics.js';
@@ -17,7 +17,13 @@ import { OPTION_NAMES, OPTION_SPECS, parseConfig, validateOptions } from './opti
 import type { TrainingOptions } from './presets.js';
 import { isPreparedFolder, openRunData } from './run-data.js';
 import { RunFiles } from './run-folder.js';
-import { decodeOptimizerState, encodeTrainerState, type SavedTrainerState, TRAINER_STATE_FORMAT } from './run-state.js';
+import {
+  decodeOptimizerState,
+  decodeTrainerState,
+  encodeTrainerState,
+  type SavedTrainerState,
+  TRAINER_STATE_FORMAT,
+} from './run-state.js';
 import { learningRateAt } from './schedule.js';
 
 /** `train_config.json`'s format: what `train_ddp.py` reads. */
@@ -183,10 +189,12 @@ export async function importRun(fromDir: string, outRun: string, options: Import
   const hf = parseJson(configBytes.toString('utf8'), configPath) as Record<string, unknown>;
   const { bosTokenId: _b, eosTokenId: _e, ...modelConfig } = fromHfConfig(hf, configPath);
   const weights = read(RunFiles.model);
+  const weightsPath = join(fromDir, RunFiles.model);
+  const decoded = decodeSafetensors(weights, weightsPath);
+  checkWeightsFit(modelConfig, decoded, weightsPath); // before allocating what config.json asks for
   const model = createModel({ ...modelConfig, dropout: 0 });
   try {
-    const what = join(fromDir, RunFiles.model);
-    loadWeights(model, decodeSafetensors(weights, what), what);
+    loadWeights(model, decoded, weightsPath);
   } finally {
     model.dispose();
   }
@@ -256,6 +264,8 @@ export async function importRun(fromDir: string, outRun: string, options: Import
       backend: `pytorch (${ddp.world_size ?? 1} × ${ddp.device ?? 'cpu'})`,
       savedAt: new Date().toISOString(),
     };
+    // The same checks a resume makes (types, finite numbers, options), now, before anything is written.
+    decodeTrainerState(Buffer.from(encodeTrainerState(saved)), statePath);
   }
   const dataFound = dataDir !== null && isPreparedFolder(dataDir);
   if (dataFound && saved) {
