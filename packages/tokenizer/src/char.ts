@@ -90,7 +90,7 @@ export class CharTokenizer extends Tokenizer {
         if (id < 0) {
           out.length = n;
           throw inputError(
-            `character '${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) at offset ${i} is not in this char tokenizer's vocabulary`,
+            `character '${JSON.stringify(String.fromCodePoint(cp)).slice(1, -1)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) at offset ${i} is not in this char tokenizer's vocabulary`,
           );
         }
         if (cp > 0xffff) i++;
