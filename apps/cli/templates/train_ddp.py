@@ -38,6 +38,7 @@ import os
 import struct
 import sys
 import time
+import traceback
 
 import numpy as np
 import torch
@@ -1143,6 +1144,8 @@ class Trainer:
                 print(f"final (step {st['step']}): val loss {loss:.6f} over {tokens:,} tokens "
                       f"(every val token once, as `selfsup eval`)", flush=True)
         self.save(final)
+        if self.world > 1:
+            dist.barrier()  # leave together: a gloo process group torn down while a peer still writes can hang
         if self.rank == 0:
             print(f"wrote {self.out_dir} (selfsup import --from {self.out_dir} --out RUN)", flush=True)
 
@@ -1172,4 +1175,15 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if int(os.environ.get("WORLD_SIZE", 1)) == 1:
+        sys.exit(main())
+    # Every file is written and flushed by now. torch 1.13 with gloo sometimes hangs in interpreter shutdown after the
+    # process group is gone (a native thread keeps running), so a distributed worker leaves at once.
+    try:
+        code = main()
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -1,0 +1,143 @@
+/**
+ * train_ddp.py continues selfsup's data stream bit for bit: its port of the seeded generator, the shift-by-one
+ * windows, the MLM blocks, the 80/10/10 collator and the saved stream positions, checked against @selfsup/core and
+ * @selfsup/dataset on the same inputs.
+ */
+import { Rng } from '@selfsup/core';
+import { clmBatches, mlmBatches, mlmBlocks } from '@selfsup/dataset';
+import { learningRateAt } from '@selfsup/trainer';
+import { describe, expect, it } from 'vitest';
+import { probeTorch, pythonJson } from './interop-python.js';
+
+const torch = probeTorch();
+if (torch.missing) console.log(`interop-data tests skipped: ${torch.missing}`);
+
+const list = (a: ArrayLike<number>) => Array.from(a);
+
+describe.skipIf(torch.missing !== null)('train_ddp.py data stream = @selfsup/dataset', () => {
+  it('ports the generator: seeds (numbers, strings), derive, int, next, shuffle', () => {
+    const seeds: (number | string)[] = [0, 1, 1337, 2 ** 32 + 5, 2 ** 40 + 123, '1337:eval:val:50', 'héllo'];
+    const js = seeds.map((seed) => {
+      const r = new Rng(seed);
+      const words = Array.from({ length: 6 }, () => r.nextUint32());
+      const ints = [1, 2, 7, 65, 1000, 2 ** 31 + 3, 2 ** 32].map((n) => r.int(n));
+      const floats = Array.from({ length: 3 }, () => r.next());
+      const derived = new Rng(seed).derive('mlm-mask').nextUint32();
+      const order = new Rng(seed).shuffle(Array.from({ length: 10 }, (_, i) => i));
+      return { words, ints, floats, derived, order, state: r.state };
+    });
+    const py = pythonJson(
+      `out = []
+for seed in data:
+    r = t.Rng(seed)
+    words = [r.next_uint32() for _ in range(6)]
+    ints = [r.int(n) for n in (1, 2, 7, 65, 1000, 2**31 + 3, 2**32)]
+    floats = [r.next() for _ in range(3)]
+    out.append(dict(words=words, ints=ints, floats=floats, derived=t.Rng(seed).derive("mlm-mask").next_uint32(),
+                    order=t.Rng(seed).shuffle(list(range(10))), state=r.state))
+print(json.dumps(out))`,
+      seeds,
+    );
+    expect(py).toEqual(js);
+  });
+
+  it('draws the same shift-by-one windows, from a seed and from a saved position', () => {
+    const tokens = Int32Array.from({ length: 300 }, (_, i) => (i * 7919) % 50);
+    const it = clmBatches(tokens, { blockSize: 8, batchSize: 4, seed: 42 });
+    const first = [it.nextBatch()!, it.nextBatch()!];
+    const state = it.state;
+    const next = it.nextBatch()!;
+    const py = pythonJson(
+      `import numpy as np
+tokens = np.array(data["tokens"])
+s = t.ClmStream(tokens, 8, 4, seed=42)
+first = [s.next() for _ in range(2)]
+saved = s.state()
+nxt = t.ClmStream(tokens, 8, 4, state=data["state"]).next()
+rows = lambda b: dict(inputs=b[0].reshape(-1).tolist(), labels=b[1].reshape(-1).tolist(), count=b[3])
+print(json.dumps(dict(first=[rows(b) for b in first], state=saved, next=rows(nxt))))`,
+      { tokens: list(tokens), state },
+    );
+    const rows = (b: (typeof first)[0]) => ({ inputs: list(b.inputs), labels: list(b.targets), count: b.targetCount });
+    expect(py).toEqual({ first: first.map(rows), state, next: rows(next) });
+  });
+
+  it('packs the same MLM blocks and masks them the same, across epochs and from a saved position', () => {
+    // A marked stream: [CLS]=2 starts a document, [SEP]=3 ends a sentence, 4 is a document separator.
+    const r = new Rng(9);
+    const stream: number[] = [];
+    for (let doc = 0; doc < 6; doc++) {
+      stream.push(2);
+      for (let s = 0; s < 1 + r.int(4); s++) {
+        for (let k = 0; k < 1 + r.int(14); k++) stream.push(5 + r.int(40));
+        stream.push(3);
+      }
+      if (doc === 2) stream.push(4);
+    }
+    const blocks = mlmBlocks(stream, {
+      blockSize: 10,
+      clsTokenId: 2,
+      sepTokenId: 3,
+      padTokenId: 0,
+      documentSeparatorIds: [4],
+    });
+    const options = {
+      batchSize: 3,
+      maskTokenId: 1,
+      vocabSize: 45,
+      specialTokenIds: [0, 1, 2, 3, 4],
+      mlmProbability: 0.3,
+    };
+    const it = mlmBatches(blocks, { ...options, seed: 5 });
+    const batches = Array.from({ length: 2 * Math.ceil(blocks.count / 3) + 1 }, () => it.nextBatch()!);
+    const state = it.state;
+    const after = it.nextBatch()!;
+    const sequential = [...mlmBatches(blocks, { ...options, seed: 0, mode: 'sequential' })];
+    const py = pythonJson(
+      `import numpy as np
+ids, lengths = t.mlm_blocks(np.array(data["stream"]), 10, 2, 3, 0, [4])
+c = t.MlmCollator(45, 1, [0, 1, 2, 3, 4], 0.3)
+rows = lambda b: dict(inputs=b[0].reshape(-1).tolist(), labels=b[1].reshape(-1).tolist(), mask=b[2].reshape(-1).tolist(), count=b[3])
+s = t.MlmStream(ids, lengths, 3, c, seed=5)
+batches = [rows(s.next()) for _ in range(data["n"])]
+saved = s.state()
+after = rows(t.MlmStream(ids, lengths, 3, c, state=data["state"]).next())
+seq = t.MlmStream(ids, lengths, 3, c, seed=0, mode="sequential")
+print(json.dumps(dict(ids=ids.reshape(-1).tolist(), lengths=lengths.tolist(), batches=batches, state=saved, after=after,
+                      sequential=[rows(b) for b in iter(seq.next, None)])))`,
+      { stream, n: batches.length, state },
+    );
+    const rows = (b: (typeof batches)[0]) => ({
+      inputs: list(b.inputs),
+      labels: list(b.labels),
+      mask: list(b.attentionMask),
+      count: b.labelCount,
+    });
+    expect(blocks.count).toBeGreaterThan(3);
+    expect(batches.some((b) => b.labelCount > 0 && list(b.inputs).includes(1))).toBe(true);
+    expect(py).toEqual({
+      ids: list(blocks.ids),
+      lengths: list(blocks.lengths),
+      batches: batches.map(rows),
+      state,
+      after: rows(after),
+      sequential: sequential.map(rows),
+    });
+  });
+
+  it('follows the same learning-rate schedule', () => {
+    const schedules = [
+      { lrSchedule: 'cosine', lr: 1e-3, minLr: 1e-4, warmupIters: 10, lrDecayIters: 100 },
+      { lrSchedule: 'linear', lr: 6e-4, minLr: 0, warmupIters: 0, lrDecayIters: 50 },
+      { lrSchedule: 'constant', lr: 3e-4, minLr: 1e-5, warmupIters: 5, lrDecayIters: 5 },
+    ] as const;
+    const steps = [0, 1, 5, 9, 10, 11, 49, 50, 51, 99, 100, 101, 500];
+    const js = schedules.map((o) => steps.map((s) => learningRateAt(s, o)));
+    const py = pythonJson(
+      `print(json.dumps([[t.lr_at(s, dict(lr_schedule=o["lrSchedule"], lr=o["lr"], min_lr=o["minLr"], warmup_iters=o["warmupIters"],
+    lr_decay_iters=o["lrDecayIters"])) for s in data["steps"]] for o in data["schedules"]]))`,
+      { schedules, steps },
+    );
+    expect(py).toEqual(js);
+  });
+});
