@@ -726,7 +726,7 @@ def parse_args(argv):
     ap.add_argument("--resume", action="store_true", help="continue from OUT_DIR/ckpt.pt")
     ap.add_argument("--device", default="auto", help="auto (each process its own GPU when there are GPUs), cpu, cuda")
     ap.add_argument("--dist-backend", default="auto", choices=["auto", "gloo", "nccl"], help="default: nccl on GPUs")
-    ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
+    ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"],
                     help="autocast precision on GPUs (default float32, which matches selfsup)")
     ap.add_argument("--no-final-eval", action="store_true", help="skip the loss over the whole val split at the end")
     for name, kind in OVERRIDABLE.items():
@@ -892,7 +892,11 @@ class Trainer:
         if data_state and data_state.get("kind") != o["objective"]:
             raise InputError(f"train_config.json: the saved data position is for {data_state.get('kind')}, not {o['objective']}")
         self.stream = self.data.stream("train", o["seed"], data_state or None)
-        self.ddp = DistributedDataParallel(self.model) if self.world > 1 else None
+        if self.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.ddp = DistributedDataParallel(self.model, device_ids=ids)
+        else:
+            self.ddp = None
 
     def load_moments(self, path):
         """AdamW's exp_avg / exp_avg_sq from selfsup (optimizer.safetensors); returns its step count."""
