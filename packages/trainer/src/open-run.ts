@@ -201,7 +201,11 @@ export function exportRun(runDir: string, outDir: string, options: ExportOptions
   const files = readRunFiles(runDir, true);
   const configPath = join(runDir, RunFiles.config);
   const hf = parseJson(text(files.get(RunFiles.config)!), configPath) as Record<string, unknown>;
-  fromHfConfig(hf, configPath); // refuse a config we could not read back ourselves
+  // Refuse what we could not read back ourselves: the config, the weights' layout, the tokenizer.
+  const config = fromHfConfig(hf, configPath);
+  const weightsPath = join(runDir, RunFiles.model);
+  checkWeightsFit(config, decodeSafetensors(files.get(RunFiles.model)!, weightsPath), weightsPath);
+  loadTokenizer(text(files.get(RunFiles.tokenizer)!), { name: join(runDir, RunFiles.tokenizer) });
   const state = files.has(RunFiles.state)
     ? decodeTrainerState(files.get(RunFiles.state)!, join(runDir, RunFiles.state))
     : null;

@@ -24,7 +24,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, readCheckpoint, recoverRunFolder } from './checkpoint.js';
 import { readMetrics } from './metrics.js';
-import { evaluateRun, loadRun } from './open-run.js';
+import { evaluateRun, exportRun, loadRun } from './open-run.js';
 import { resolveOptions } from './options.js';
 import { RunFiles } from './run-folder.js';
 import { decodeOptimizerState, decodeTrainerState } from './run-state.js';
@@ -72,6 +72,10 @@ function loadCase(label: string, dir: string): void {
   const r = outcome(label, () => loadRun(dir), { maxArrayBufferGrowth: 64 << 20 });
   if (r.ok) r.value.dispose();
   expect(tf.memory().numTensors, `${label}: tensors left behind`).toBe(before);
+  const out = join(root, 'export');
+  rmSync(out, { recursive: true, force: true });
+  const exported = outcome(`${label}: export`, () => exportRun(dir, out), { maxArrayBufferGrowth: 64 << 20 });
+  if (!exported.ok) expect(existsSync(out), `${label}: export left ${out}`).toBe(false);
 }
 
 describe('checkpoint.json under fuzzing', () => {
@@ -277,6 +281,20 @@ describe('whole run folders under fuzzing', () => {
       );
     });
   }
+
+  it('exportRun refuses a tokenizer.json or weights it could not read back, writing nothing', () => {
+    const tokenizer = json(RunFiles.tokenizer);
+    for (const [label, files] of [
+      ['added_tokens {}', { [RunFiles.tokenizer]: JSON.stringify({ ...tokenizer, added_tokens: {} }) }],
+      ['added_tokens [5]', { [RunFiles.tokenizer]: JSON.stringify({ ...tokenizer, added_tokens: [5] }) }],
+      ['weights not safetensors', { [RunFiles.model]: 'not safetensors' }],
+    ] as const) {
+      const out = join(root, 'export-refused');
+      const r = outcome(label, () => exportRun(craftedRun(files), out));
+      expect(r.ok, label).toBe(false);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
 
   it('evaluateRun with a hostile batch size or data folder in trainer_state.json', () => {
     const state = json(RunFiles.state);
