@@ -12,6 +12,7 @@ import {
   inputError,
   isInputFsError,
   isTempPath,
+  quoteJson,
   readJsonFile,
   runtimeError,
   syncDir,
@@ -159,6 +160,21 @@ export function openPreparedData(dir: string): PreparedData {
   const vocabSize = meta.vocabSize;
   if (!Number.isInteger(vocabSize) || vocabSize < 1)
     throw inputError(`${metaPath}: vocabSize must be a positive integer`);
+  // Token ids the trainer uses from meta.json (separators, end of text): ids of this vocabulary, or null.
+  const ids: [string, unknown][] = [
+    ['separators.document', meta.separators?.document],
+    ['separators.cls', meta.separators?.cls],
+    ['separators.sep', meta.separators?.sep],
+    ['tokenizer.endOfTextId', meta.tokenizer?.endOfTextId],
+  ];
+  for (const [field, id] of ids) {
+    if (
+      id !== null &&
+      id !== undefined &&
+      !(Number.isSafeInteger(id) && (id as number) >= 0 && (id as number) < vocabSize)
+    )
+      throw inputError(`${metaPath}: ${field} must be a token id below ${vocabSize} or null, got ${quoteJson(id)}`);
+  }
   // File names come from the file: plain names inside the folder only (no `../`, no absolute paths).
   const files: Partial<Record<keyof PreparedMeta['files'], unknown>> =
     typeof meta.files === 'object' && meta.files !== null ? meta.files : {};

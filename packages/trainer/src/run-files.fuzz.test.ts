@@ -26,6 +26,7 @@ import { parseManifest, readCheckpoint, recoverRunFolder } from './checkpoint.js
 import { readMetrics } from './metrics.js';
 import { evaluateRun, exportRun, loadRun } from './open-run.js';
 import { resolveOptions } from './options.js';
+import { openRunData } from './run-data.js';
 import { RunFiles } from './run-folder.js';
 import { decodeOptimizerState, decodeTrainerState } from './run-state.js';
 import { train } from './session.js';
@@ -250,6 +251,61 @@ describe('metrics.jsonl under fuzzing', () => {
       ),
       fuzzParams(1000),
     );
+  });
+});
+
+describe('a prepared folder as the trainer reads it (meta.json under fuzzing)', () => {
+  it('hostile separators, end-of-text ids and sizes give batches of in-vocabulary ids, or a SelfsupError', async () => {
+    const mlmData = join(root, 'mlm-prepared');
+    await prepareData({ source: join(root, 'corpus.txt'), tokenizer: 'wordpiece:60', outDir: mlmData });
+    const metaPath = join(mlmData, 'meta.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    const fields = [
+      ['separators', 'cls'],
+      ['separators', 'sep'],
+      ['separators', 'document'],
+      ['tokenizer', 'endOfTextId'],
+      ['vocabSize'],
+      ['separators'],
+      ['tokenizer'],
+      ['layout'],
+    ];
+    const options = resolveOptions({ flags: { objective: 'mlm', blockSize: 8, batchSize: 2, nEmbd: 8, nHead: 2 } });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom(...fields), fc.oneof(hostileJsonValue(), fc.nat(200), fc.constant(undefined))),
+          {
+            minLength: 1,
+            maxLength: 2,
+          },
+        ),
+        fc.constantFrom('clm' as const, 'mlm' as const),
+        (edits, objective) => {
+          let m: unknown = meta;
+          for (const [path, value] of edits) m = withField(m, path, value);
+          rmSync(metaPath, { force: true });
+          writeFileSync(metaPath, JSON.stringify(m));
+          const label = `meta ${JSON.stringify(edits)} (${objective})`;
+          const r = outcome(label, () => {
+            const data = openRunData(mlmData);
+            const train = data.trainData({ ...options.options, objective });
+            const batch = train.stream('train', 1).next();
+            return { vocab: data.vocabSize, batch, eos: data.endOfTextId };
+          });
+          if (r.ok) {
+            const { vocab, batch, eos } = r.value;
+            for (const id of batch.inputs) if (!(id >= 0 && id < vocab)) throw new Error(`${label}: input id ${id}`);
+            for (const id of batch.labels)
+              if (!(id === -100 || (id >= 0 && id < vocab))) throw new Error(`${label}: label ${id}`);
+            if (eos !== undefined && !(eos >= 0 && eos < vocab)) throw new Error(`${label}: end-of-text id ${eos}`);
+          }
+        },
+      ),
+      fuzzParams(500),
+    );
+    rmSync(metaPath, { force: true });
+    writeFileSync(metaPath, JSON.stringify(meta));
   });
 });
 
