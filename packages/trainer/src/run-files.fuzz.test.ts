@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
+import { parseJson } from '@selfsup/core';
 import {
   deepJson,
   fuzzParams,
@@ -19,6 +20,7 @@ import {
   withField,
 } from '@selfsup/core/testing';
 import { prepareData } from '@selfsup/dataset';
+import { fromHfConfig } from '@selfsup/model';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -251,6 +253,27 @@ describe('metrics.jsonl under fuzzing', () => {
       ),
       fuzzParams(1000),
     );
+  });
+});
+
+describe('the run folder’s JSON files cut short', () => {
+  it('a truncation at every offset of checkpoint.json, trainer_state.json and config.json is refused', () => {
+    const parsers: [string, (b: Uint8Array) => unknown][] = [
+      [RunFiles.manifest, (b) => parseManifest(Buffer.from(b).toString('utf8'), RunFiles.manifest)],
+      [RunFiles.state, (b) => decodeTrainerState(b, RunFiles.state)],
+      [
+        RunFiles.config,
+        (b) => fromHfConfig(parseJson(Buffer.from(b).toString('utf8'), RunFiles.config), RunFiles.config),
+      ],
+    ];
+    for (const [name, parse] of parsers) {
+      const valid = original[name];
+      expect(outcome(`${name} whole`, () => parse(valid)).ok).toBe(true);
+      for (let n = 0; n < valid.length - 1; n++) {
+        // (all but the final newline: cutting only that leaves a whole file)
+        expect(outcome(`${name} cut at ${n}`, () => parse(valid.subarray(0, n))).ok, `${name} cut at ${n}`).toBe(false);
+      }
+    }
   });
 });
 
