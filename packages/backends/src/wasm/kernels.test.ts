@@ -69,6 +69,44 @@ describe('wasm kernels', () => {
     tf.dispose([a, b]);
   });
 
+  const perms: [number[], number[]][] = [
+    [
+      [2, 5, 3, 4],
+      [0, 2, 1, 3],
+    ], // head split / merge
+    [
+      [7, 9],
+      [1, 0],
+    ],
+    [
+      [3, 5, 7],
+      [0, 2, 1],
+    ],
+    [
+      [2, 3, 4, 5],
+      [0, 1, 3, 2],
+    ], // kᵀ
+    [
+      [2, 3, 4],
+      [2, 0, 1],
+    ], // falls back to tfjs's kernel
+    [
+      [4, 3, 2],
+      [1, 2, 0],
+    ],
+  ];
+  for (const [shape, perm] of perms) {
+    it(`Transpose [${shape}] by [${perm}] matches cpu (float32 and int32)`, async () => {
+      const n = shape.reduce((a, b) => a * b);
+      const x = data(new Rng(n), n);
+      const [want, got] = await both(() => tf.transpose(tf.tensor(x, shape), perm));
+      expect(maxDiff(got, want)).toBe(0);
+      const ints = Int32Array.from({ length: n }, (_, i) => i * 7 - 3);
+      const [wantI, gotI] = await both(() => tf.cast(tf.transpose(tf.tensor(ints, shape, 'int32'), perm), 'float32'));
+      expect(maxDiff(gotI, wantI)).toBe(0);
+    });
+  }
+
   it('UnsortedSegmentSum (the gather gradient) matches cpu', async () => {
     const rng = new Rng(7);
     const x = data(rng, 50 * 8);

@@ -2,7 +2,14 @@
  * Kernels we register for the wasm backend: what it lacks for training, a BatchMatMul that always takes a fast path,
  * and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
  */
-import { BatchMatMul, getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import {
+  BatchMatMul,
+  getKernel,
+  type KernelConfig,
+  registerKernel,
+  Transpose,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
 import { makeBatchMatMulConfig } from './kernels/BatchMatMul.js';
 import { selfsupAdamWConfig } from './kernels/SelfsupAdamW.js';
 import { selfsupAttentionConfig } from './kernels/SelfsupAttention.js';
@@ -13,6 +20,7 @@ import { selfsupLayerNormConfig } from './kernels/SelfsupLayerNorm.js';
 import { selfsupLayerNormGradConfig } from './kernels/SelfsupLayerNormGrad.js';
 import { selfsupSparseCrossEntropyConfig } from './kernels/SelfsupSparseCrossEntropy.js';
 import { selfsupSparseCrossEntropyGradConfig } from './kernels/SelfsupSparseCrossEntropyGrad.js';
+import { makeTransposeConfig } from './kernels/Transpose.js';
 import { unsortedSegmentSumConfig } from './kernels/UnsortedSegmentSum.js';
 import { simdSupported } from './loader.js';
 
@@ -51,6 +59,8 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   if (simdSupported()) {
     const current = getKernel(BatchMatMul, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
     if (current && !current[OURS]) registerOnce(makeBatchMatMulConfig(current));
+    const transpose = getKernel(Transpose, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
+    if (transpose && !transpose[OURS]) registerOnce(makeTransposeConfig(transpose));
   }
   for (const k of wasmFusedKernels) {
     if (options.fused === false) {
