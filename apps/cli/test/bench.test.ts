@@ -34,6 +34,7 @@ describe.skipIf(!cliBuilt())('selfsup bench', () => {
       expect(Number.isFinite(out[k]) && out[k] > 0, k).toBe(true);
     }
     expect(out.tensorsAfter).toBe(out.tensorsBefore);
+    expect(out.bytesAfter).toBe(out.bytesBefore);
     const kernels = out.profile.kernels.map((k: { kernel: string }) => k.kernel);
     expect(kernels).toContain('BatchMatMul');
     expect(kernels).toContain('SelfsupAttentionGrad');

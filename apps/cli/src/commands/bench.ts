@@ -53,6 +53,10 @@ export interface BenchResult {
   peakRssMiB?: number;
   tensorsBefore: number;
   tensorsAfter: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
   firstLoss: number;
   lastLoss: number;
   valLoss?: number;
@@ -237,6 +241,10 @@ export async function benchOne(
     peakRssMiB: peakRssMiB(),
     tensorsBefore: times.tensorsBefore,
     tensorsAfter: times.tensorsAfter,
+    bytesBefore: times.bytesBefore,
+    bytesAfter: times.bytesAfter,
+    rssBeforeMiB: times.rssBefore,
+    rssAfterMiB: times.rssAfter,
     firstLoss: losses[0],
     lastLoss: losses[losses.length - 1],
     ...(valLoss !== undefined ? { valLoss } : {}),
@@ -380,7 +388,7 @@ function formatOne(r: BenchResult): string {
     `${label(r)} on ${r.preset}${r.fused ? '' : ' (no fused kernels)'}: ${r.msPerStep.toFixed(1)} ms/step ` +
       `(p10 ${r.p10.toFixed(1)}, p90 ${r.p90.toFixed(1)}), ${Math.round(r.tokensPerSec)} tokens/s, ` +
       `${r.gflops.toFixed(1)} GFLOP/s, peak RSS ${r.peakRssMiB?.toFixed(0) ?? '?'} MiB, ` +
-      `tensors ${r.tensorsBefore} → ${r.tensorsAfter}, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}` +
+      `tensors ${r.tensorsBefore} → ${r.tensorsAfter}, RSS ${r.rssBeforeMiB.toFixed(0)} → ${r.rssAfterMiB.toFixed(0)} MiB, loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}` +
       (r.valLoss !== undefined ? `, val loss ${r.valLoss.toFixed(4)}` : ''),
   ];
   if (r.profile) lines.push('', formatProfile(r.profile));

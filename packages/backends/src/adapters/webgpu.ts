@@ -27,7 +27,7 @@ export async function ensureGpu(options: SelectOptions = {}): Promise<GpuLike | 
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
   if (nav?.gpu) return nav.gpu;
   if (!isNode) return 'this browser has no navigator.gpu (WebGPU is off or unsupported)';
-  nodeGpu ??= (async () => {
+  const install = async (): Promise<GpuLike | string> => {
     const load = options.importModule ?? ((s: string) => import(/* @vite-ignore */ s));
     if (!options.importModule && !(await vulkanLoaderFound())) {
       // Without it Dawn finds no adapter anyway, after printing a warning on stderr (every command would show it).
@@ -46,7 +46,10 @@ export async function ensureGpu(options: SelectOptions = {}): Promise<GpuLike | 
     if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
     else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     return gpu;
-  })();
+  };
+  // Cached for the process (Dawn is set up once); a test's own importer is never cached.
+  if (options.importModule) return install();
+  nodeGpu ??= install();
   return nodeGpu;
 }
 

@@ -13,6 +13,12 @@ export interface StepTimes {
   /** Live tensors before the first timed step and after the last (equal when nothing leaks). */
   tensorsBefore: number;
   tensorsAfter: number;
+  /** Bytes held by tensors before and after (tf.memory().numBytes). */
+  bytesBefore: number;
+  bytesAfter: number;
+  /** Resident set size before the first and after the last timed step, MiB (Node; NaN elsewhere). */
+  rssBefore: number;
+  rssAfter: number;
 }
 
 export function quantile(sorted: number[], q: number): number {
@@ -30,6 +36,8 @@ export async function timeSteps(
 ): Promise<StepTimes> {
   for (let i = 0; i < options.warmup; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
+  const bytesBefore = tf.memory().numBytes;
+  const rssBefore = rssMiB();
   const ms: number[] = [];
   for (let i = 0; i < options.steps; i++) {
     const t0 = performance.now();
@@ -46,7 +54,16 @@ export async function timeSteps(
     p90: quantile(sorted, 0.9),
     tensorsBefore,
     tensorsAfter: tf.memory().numTensors,
+    bytesBefore,
+    bytesAfter: tf.memory().numBytes,
+    rssBefore,
+    rssAfter: rssMiB(),
   };
+}
+
+function rssMiB(): number {
+  const p = (globalThis as { process?: { memoryUsage?: () => { rss: number } } }).process;
+  return p?.memoryUsage ? p.memoryUsage().rss / 2 ** 20 : Number.NaN;
 }
 
 /** Peak resident set size of this process so far, MiB (Node); undefined elsewhere. */
