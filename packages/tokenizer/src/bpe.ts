@@ -100,7 +100,7 @@ export class BpeTokenizer extends Tokenizer {
         n = this.encodeWord(text, i, j);
         ids = this.scratchIds;
         at = 0;
-        if (j - i <= MAX_CACHED_WORD) cache.insert(text.slice(i, j), h, ids, n);
+        if (j - i <= MAX_CACHED_WORD) cache.insert(text, i, j, h, ids, n);
       }
       if (out.length + n > out.data.length) out.reserve(n);
       const data = out.data;

@@ -1,16 +1,21 @@
 /**
  * The encoder's cache of word → ids, looked up by a range of the text without cutting it out: the key is hashed
- * from the text's code units and compared in place, so a hit (nearly every word of real text) allocates nothing.
- * Ids live in one pool. The table grows as needed and starts over when it holds `capacity` words.
+ * from the text's code units and compared in place against a copy kept in a typed array. Nothing in the cache is
+ * a JavaScript object, so a hit (nearly every word of real text) allocates nothing and the garbage collector never
+ * walks it. The table grows as needed and starts over when it holds `capacity` words.
  */
 export class WordCache {
-  private keys: (string | undefined)[] = new Array(1024).fill(undefined);
+  /** Per slot: hash, where the key's code units and the ids start in their pools, and their lengths (-1: empty). */
   private hashes = new Int32Array(1024);
-  private starts = new Int32Array(1024);
-  private lengths = new Int32Array(1024);
+  private keyStarts = new Int32Array(1024);
+  private keyLengths = new Int32Array(1024).fill(-1);
+  private idStarts = new Int32Array(1024);
+  private idLengths = new Int32Array(1024);
   private mask = 1023;
-  private pool = new Int32Array(4096);
-  private used = 0;
+  private keyPool = new Uint16Array(1 << 14);
+  private idPool = new Int32Array(1 << 14);
+  private keysUsed = 0;
+  private idsUsed = 0;
   private count = 0;
   /** Where the last hit's ids are: `ids[start, start + length)`. */
   start = 0;
@@ -18,12 +23,12 @@ export class WordCache {
 
   constructor(
     private readonly capacity = 1 << 18,
-    private readonly maxPool = 1 << 22,
+    private readonly maxPool = 1 << 23,
   ) {}
 
   /** The pool of ids (valid until the next `insert`). */
   get ids(): Int32Array {
-    return this.pool;
+    return this.idPool;
   }
 
   static hash(text: string, i: number, j: number): number {
@@ -35,17 +40,19 @@ export class WordCache {
   /** Looks up `text[i, j)` with hash `h`; on a hit sets `start` and `length` and returns true. */
   find(text: string, i: number, j: number, h: number): boolean {
     const n = j - i;
-    const keys = this.keys;
+    const lengths = this.keyLengths;
+    const pool = this.keyPool;
     let s = h & this.mask;
     for (;;) {
-      const key = keys[s];
-      if (key === undefined) return false;
-      if (this.hashes[s] === h && key.length === n) {
-        let k = 0;
-        while (k < n && key.charCodeAt(k) === text.charCodeAt(i + k)) k++;
-        if (k === n) {
-          this.start = this.starts[s];
-          this.length = this.lengths[s];
+      const len = lengths[s];
+      if (len < 0) return false;
+      if (len === n && this.hashes[s] === h) {
+        const at = this.keyStarts[s] - i;
+        let k = i;
+        while (k < j && pool[at + k] === text.charCodeAt(k)) k++;
+        if (k === j) {
+          this.start = this.idStarts[s];
+          this.length = this.idLengths[s];
           return true;
         }
       }
@@ -53,47 +60,58 @@ export class WordCache {
     }
   }
 
-  /** Stores `ids[0, n)` for `key` (whose hash is `h`). */
-  insert(key: string, h: number, ids: Int32Array, n: number): void {
-    if (this.count >= this.capacity || this.used + n > this.maxPool) this.clear();
-    if ((this.count + 1) * 2 > this.keys.length) this.growTable();
-    if (this.used + n > this.pool.length) {
-      const grown = new Int32Array(Math.max(this.used + n, this.pool.length * 2));
-      grown.set(this.pool.subarray(0, this.used));
-      this.pool = grown;
+  /** Stores `ids[0, n)` for the word `text[i, j)` (whose hash is `h`). */
+  insert(text: string, i: number, j: number, h: number, ids: Int32Array, n: number): void {
+    const keyLength = j - i;
+    if (this.count >= this.capacity || this.keysUsed + keyLength > this.maxPool || this.idsUsed + n > this.maxPool)
+      this.clear();
+    if ((this.count + 1) * 2 > this.keyLengths.length) this.growTable();
+    if (this.keysUsed + keyLength > this.keyPool.length) {
+      const grown = new Uint16Array(Math.max(this.keysUsed + keyLength, this.keyPool.length * 2));
+      grown.set(this.keyPool.subarray(0, this.keysUsed));
+      this.keyPool = grown;
     }
-    this.place(key, h, this.used, n);
-    this.pool.set(ids.subarray(0, n), this.used);
-    this.used += n;
+    if (this.idsUsed + n > this.idPool.length) {
+      const grown = new Int32Array(Math.max(this.idsUsed + n, this.idPool.length * 2));
+      grown.set(this.idPool.subarray(0, this.idsUsed));
+      this.idPool = grown;
+    }
+    for (let k = 0; k < keyLength; k++) this.keyPool[this.keysUsed + k] = text.charCodeAt(i + k);
+    this.idPool.set(ids.subarray(0, n), this.idsUsed);
+    this.place(h, this.keysUsed, keyLength, this.idsUsed, n);
+    this.keysUsed += keyLength;
+    this.idsUsed += n;
     this.count++;
   }
 
   clear(): void {
-    this.keys.fill(undefined);
-    this.used = 0;
+    this.keyLengths.fill(-1);
+    this.keysUsed = 0;
+    this.idsUsed = 0;
     this.count = 0;
   }
 
-  private place(key: string, h: number, start: number, n: number): void {
+  private place(h: number, keyStart: number, keyLength: number, idStart: number, idLength: number): void {
     let s = h & this.mask;
-    while (this.keys[s] !== undefined) s = (s + 1) & this.mask;
-    this.keys[s] = key;
+    while (this.keyLengths[s] >= 0) s = (s + 1) & this.mask;
     this.hashes[s] = h;
-    this.starts[s] = start;
-    this.lengths[s] = n;
+    this.keyStarts[s] = keyStart;
+    this.keyLengths[s] = keyLength;
+    this.idStarts[s] = idStart;
+    this.idLengths[s] = idLength;
   }
 
   private growTable(): void {
-    const { keys, hashes, starts, lengths } = this;
-    const size = keys.length * 2;
-    this.keys = new Array(size).fill(undefined);
+    const { hashes, keyStarts, keyLengths, idStarts, idLengths } = this;
+    const size = keyLengths.length * 2;
     this.hashes = new Int32Array(size);
-    this.starts = new Int32Array(size);
-    this.lengths = new Int32Array(size);
+    this.keyStarts = new Int32Array(size);
+    this.keyLengths = new Int32Array(size).fill(-1);
+    this.idStarts = new Int32Array(size);
+    this.idLengths = new Int32Array(size);
     this.mask = size - 1;
-    for (let s = 0; s < keys.length; s++) {
-      const key = keys[s];
-      if (key !== undefined) this.place(key, hashes[s], starts[s], lengths[s]);
+    for (let s = 0; s < keyLengths.length; s++) {
+      if (keyLengths[s] >= 0) this.place(hashes[s], keyStarts[s], keyLengths[s], idStarts[s], idLengths[s]);
     }
   }
 }
