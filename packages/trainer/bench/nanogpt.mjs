@@ -5,7 +5,8 @@
  *   selfsup train --preset nanogpt-cpu   (4 layers, 4 heads, 128 wide, block 64, batch 12, 2000 iters)
  * then compares the eval curve with nanoGPT's on the same machine (../shared/reference/anchors.md) and checks the
  * target: val loss ≤ 1.89 at step 2000. Extra arguments go to `selfsup train` (e.g. `--backend cpu`).
- * Writes runs/bench-nanogpt/{data,run,loss.svg,report.json}. Exit 1 when the target is missed.
+ * Writes runs/bench-nanogpt/{data,run,loss.svg,report.json} (runs/bench-nanogpt-seedN with `--seed N`). Exit 1 when
+ * the target is missed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = join(repo, 'apps', 'cli', 'dist', 'bin.js');
 const corpus = process.env.SELFSUP_SHAKESPEARE ?? resolve(repo, '..', 'shared', 'data', 'tinyshakespeare.txt');
-const out = resolve(repo, 'runs', 'bench-nanogpt');
+const args = process.argv.slice(2);
+const seedAt = args.indexOf('--seed');
+const out = resolve(repo, 'runs', seedAt >= 0 ? `bench-nanogpt-seed${args[seedAt + 1]}` : 'bench-nanogpt');
 const TARGET = 1.89;
 /** nanoGPT (PyTorch 1.13, 2 threads) val loss on this machine, from anchors.md. */
 const NANOGPT = { 250: 2.445, 500: 2.314, 750: 2.191, 1000: 2.053, 1250: 2.009, 1500: 1.923, 1750: 1.892, 2000: 1.886 };
