@@ -53,7 +53,8 @@ export function writeFileAtomicSync(path: string, data: FileData, options: Atomi
     }
   }
   const tmp = tempPathFor(path);
-  const chunks: readonly (string | Uint8Array)[] = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+  const chunks: readonly (string | Uint8Array)[] =
+    typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
   const pause = slowWriteMs();
   let fd: number | undefined;
   try {

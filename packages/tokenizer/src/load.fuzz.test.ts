@@ -65,7 +65,7 @@ describe('loadTokenizer under fuzzing', () => {
     const bytes = new TextEncoder().encode(text);
 
     it(`${kind}: the valid file loads and round-trips`, () => {
-      const tok = loadTokenizer(json);
+      const tok = loadTokenizer(json as object);
       expect(tok.decode(tok.encode('hello world'))).toMatch(/hello world/i);
       useTokenizer(kind, tok);
     });
