@@ -35,6 +35,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import struct
 import sys
 import time
@@ -663,7 +664,7 @@ def zero_biases(model):
     if model.cfg.bias:
         return out
     for name, p in params.items():
-        if not name.endswith(".weight") or "embeddings." in name or ".wte." in name or ".wpe." in name:
+        if not name.endswith(".weight") or re.search(r"(wte|wpe|_embeddings)\.weight$", name):
             continue
         bias = name[: -len("weight")] + "bias"
         conv1d = any(f".{k}.weight" in name for k in ("c_attn", "c_proj", "c_fc"))

@@ -3,9 +3,15 @@
  * windows, the MLM blocks, the 80/10/10 collator and the saved stream positions, checked against @selfsup/core and
  * @selfsup/dataset on the same inputs.
  */
-import { Rng } from '@selfsup/core';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from '@selfsup/backends';
+import { decodeSafetensors, Rng } from '@selfsup/core';
 import { clmBatches, mlmBatches, mlmBlocks } from '@selfsup/dataset';
+import { createModel, loadWeights, type ModelConfig, saveModel } from '@selfsup/model';
 import { learningRateAt } from '@selfsup/trainer';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { probeTorch, pythonJson } from './interop-python.js';
 
@@ -139,5 +145,83 @@ print(json.dumps(dict(ids=ids.reshape(-1).tolist(), lengths=lengths.tolist(), ba
       { schedules, steps },
     );
     expect(py).toEqual(js);
+  });
+
+  it('builds the same GPT-2 and BERT, with and without biases: same loss, and the weights it writes load back', async () => {
+    await selectBackend('cpu');
+    const dir = mkdtempSync(join(tmpdir(), 'selfsup-interop-model-'));
+    try {
+      const r = new Rng(3);
+      const cases: { name: string; config: ModelConfig }[] = [];
+      for (const bias of [true, false]) {
+        const shape = { vocabSize: 37, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 16, bias };
+        cases.push({ name: `gpt-${bias}`, config: { objective: 'clm', ...shape } });
+        cases.push({ name: `bert-${bias}`, config: { objective: 'mlm', ...shape, padTokenId: 0 } });
+      }
+      const batches = [];
+      const jsLosses: number[] = [];
+      for (const { name, config } of cases) {
+        const model = createModel(config, { seed: 11 });
+        // Random, not initial, values everywhere (LayerNorm weights and biases included).
+        for (const v of model.params.values())
+          v.assign(
+            tf.tensor(
+              Float32Array.from({ length: v.size }, () => r.normal() * 0.3),
+              v.shape,
+              'float32',
+            ),
+          );
+        await saveModel(model, join(dir, name));
+        const inputs = Int32Array.from({ length: 2 * 10 }, () => 1 + r.int(36));
+        const labels = Int32Array.from(inputs, (id, i) =>
+          config.objective === 'clm' ? (i % 10 === 9 ? -100 : inputs[i + 1]) : i % 3 === 0 ? id : -100,
+        );
+        const mask = Int32Array.from(inputs, (_, i) => (i >= 17 ? 0 : 1));
+        if (config.objective === 'mlm') for (let i = 17; i < 20; i++) inputs[i] = 0; // padding at the end of row 2
+        const loss = tf.tidy(
+          () =>
+            model
+              .loss(tf.tensor2d(inputs, [2, 10], 'int32'), tf.tensor2d(labels, [2, 10], 'int32'), {
+                attentionMask: tf.tensor2d(mask, [2, 10], 'int32'),
+              })
+              .dataSync()[0],
+        );
+        jsLosses.push(loss);
+        batches.push({ dir: join(dir, name), inputs: list(inputs), labels: list(labels), mask: list(mask) });
+        model.dispose();
+      }
+      const py = pythonJson(
+        `import os, torch
+out = []
+for b in data:
+    with open(os.path.join(b["dir"], "config.json")) as f:
+        cfg = t.ModelConfig(json.load(f), "config.json")
+    m = t.build_model(cfg)
+    t.load_weights(m, os.path.join(b["dir"], "model.safetensors"))
+    m.eval()
+    ids, labels, mask = (torch.tensor(b[k]).view(2, 10) for k in ("inputs", "labels", "mask"))
+    ce = m(ids, labels, mask)
+    out.append((ce.sum() / (labels != -100).sum()).item())
+    t.write_safetensors(os.path.join(b["dir"], "back.safetensors"), t.model_tensors(m), {"format": "pt"})
+print(json.dumps(out))`,
+        batches,
+      );
+      for (let i = 0; i < cases.length; i++) expect((py as number[])[i], cases[i].name).toBeCloseTo(jsLosses[i], 5);
+      // What the script writes has the same names, shapes and values (zero biases included) and loads here.
+      for (const { name, config } of cases) {
+        const mine = decodeSafetensors(readFileSync(join(dir, name, 'model.safetensors')), 'model.safetensors');
+        const back = decodeSafetensors(readFileSync(join(dir, name, 'back.safetensors')), 'back.safetensors');
+        expect([...back.tensors.keys()].sort(), name).toEqual([...mine.tensors.keys()].sort());
+        for (const [key, view] of mine.tensors) {
+          expect(back.tensors.get(key)!.shape, `${name} ${key}`).toEqual(view.shape);
+          expect(Buffer.from(back.tensors.get(key)!.data).equals(Buffer.from(view.data)), `${name} ${key}`).toBe(true);
+        }
+        const model = createModel(config);
+        loadWeights(model, back, 'back.safetensors');
+        model.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
