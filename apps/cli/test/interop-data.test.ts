@@ -191,7 +191,7 @@ print(json.dumps(dict(ids=ids.reshape(-1).tolist(), lengths=lengths.tolist(), ba
         model.dispose();
       }
       const py = pythonJson(
-        `import os, torch
+        `import math, os, torch
 out = []
 for b in data:
     with open(os.path.join(b["dir"], "config.json")) as f:
@@ -201,12 +201,34 @@ for b in data:
     m.eval()
     ids, labels, mask = (torch.tensor(b[k]).view(2, 10) for k in ("inputs", "labels", "mask"))
     ce = m(ids, labels, mask)
-    out.append((ce.sum() / (labels != -100).sum()).item())
+    # torch >= 2 takes the fused path; check its wiring with the documented reference semantics of
+    # F.scaled_dot_product_attention (a boolean mask: True takes part; is_causal: the lower triangle).
+    def sdpa(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False):
+        bias = torch.zeros(q.size(-2), k.size(-2))
+        if is_causal:
+            assert attn_mask is None
+            bias = bias.masked_fill(~torch.ones(q.size(-2), k.size(-2), dtype=torch.bool).tril(), float("-inf"))
+        if attn_mask is not None:
+            bias = bias.masked_fill(~attn_mask, float("-inf"))
+        return torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.size(-1)) + bias, -1) @ v
+    saved = getattr(t.F, "scaled_dot_product_attention", None)
+    t.F.scaled_dot_product_attention = sdpa
+    fused = m(ids, labels, mask)
+    if saved is None:
+        del t.F.scaled_dot_product_attention
+    else:
+        t.F.scaled_dot_product_attention = saved
+    n = (labels != -100).sum()
+    out.append([(ce.sum() / n).item(), (fused.sum() / n).item()])
     t.write_safetensors(os.path.join(b["dir"], "back.safetensors"), t.model_tensors(m), {"format": "pt"})
 print(json.dumps(out))`,
         batches,
       );
-      for (let i = 0; i < cases.length; i++) expect((py as number[])[i], cases[i].name).toBeCloseTo(jsLosses[i], 5);
+      for (let i = 0; i < cases.length; i++) {
+        const [plain, fused] = (py as number[][])[i];
+        expect(plain, cases[i].name).toBeCloseTo(jsLosses[i], 5);
+        expect(fused, `${cases[i].name} (scaled_dot_product_attention path)`).toBeCloseTo(jsLosses[i], 5);
+      }
       // What the script writes has the same names, shapes and values (zero biases included) and loads here.
       for (const { name, config } of cases) {
         const mine = decodeSafetensors(readFileSync(join(dir, name, 'model.safetensors')), 'model.safetensors');
