@@ -55,5 +55,11 @@ export function customOp(
     const save = args.pop() as tf.GradSaveFunc;
     return forward(args as tf.Tensor[], save);
   });
-  return (...inputs) => op(...inputs);
+  // Outside a gradient (evaluation, generation) the wrapper's bookkeeping is pure overhead: run the forward alone.
+  return (...inputs) => (recordingGradients() ? op(...inputs) : tf.tidy(() => forward(inputs, () => {}).value));
+}
+
+/** True while tfjs records operations for a gradient (inside tf.grad, tf.variableGrads, optimizer.minimize). */
+export function recordingGradients(): boolean {
+  return tf.engine().state.gradientDepth > 0;
 }
