@@ -63,9 +63,15 @@ export class GPT extends TransformerLM {
       this.blocks.forEach((block, layer) => {
         x = block.apply(x, ctx, { store: cache, layer });
       });
-      const last = tf.reshape(x, [ctx.batch, ctx.time, this.config.nEmbd]);
-      const lastRow = tf.reshape(tf.slice(last, [0, ctx.time - 1, 0], [ctx.batch, 1, -1]), [ctx.batch, -1]); // (B, C)
-      return this.head(this.lnF.apply(lastRow as tf.Tensor2D)); // (B, V)
+      if (ctx.time > 1) {
+        const last = tf.slice(
+          tf.reshape(x, [ctx.batch, ctx.time, this.config.nEmbd]),
+          [0, ctx.time - 1, 0],
+          [-1, 1, -1],
+        );
+        x = tf.reshape(last, [ctx.batch, this.config.nEmbd]); // (B, C): only the last position is sampled from
+      }
+      return this.head(this.lnF.apply(x)); // (B, V)
     });
     cache.advance(ctx.time);
     return out;
