@@ -1,7 +1,10 @@
 import type { Options } from 'tsup';
 
 /** Shared build settings: ESM first, CJS too, declarations, one entry per public module. */
-export function packageBuild(entry: Record<string, string> | string[] = ['src/index.ts'], extra: Options = {}): Options {
+export function packageBuild(
+  entry: Record<string, string> | string[] = ['src/index.ts'],
+  extra: Options = {},
+): Options {
   return {
     entry,
     format: ['esm', 'cjs'],

@@ -1,5 +1,5 @@
 // Sums every vitest JSON report under the results folder into one line: `N passed, N failed`.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
@@ -13,7 +13,8 @@ for (const name of existsSync(dir) ? readdirSync(dir) : []) {
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   // a test file that failed to load has no tests but is a failure
-  for (const file of report.testResults ?? []) if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed++;
+  for (const file of report.testResults ?? [])
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed++;
 }
 if (reports === 0) failed = Math.max(failed, 1);
 console.log(`${passed} passed, ${failed} failed`);

@@ -48,7 +48,11 @@ export function parseFlags(argv: string[], specs: FlagSpecs, command: string): P
   const all = { ...specs, ...GLOBAL_FLAGS };
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const [name, spec] of Object.entries(all)) {
-    options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+    options[name] = {
+      type: spec.type === 'boolean' ? 'boolean' : 'string',
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -117,15 +121,23 @@ export function checkNumber(flag: string, spec: FlagSpec, value: number): number
     const bad = spec.exclusiveMin ? value <= spec.min : value < spec.min;
     if (bad) throw usageError(`${flag}: expected a value ${spec.exclusiveMin ? '>' : '≥'} ${spec.min}, got ${value}`);
   }
-  if (spec.max !== undefined && value > spec.max) throw usageError(`${flag}: expected a value ≤ ${spec.max}, got ${value}`);
+  if (spec.max !== undefined && value > spec.max)
+    throw usageError(`${flag}: expected a value ≤ ${spec.max}, got ${value}`);
   return value;
 }
 
 export function formatFlagHelp(specs: FlagSpecs): string {
   const rows = Object.entries({ ...specs, ...GLOBAL_FLAGS }).map(([name, spec]) => {
-    const value = spec.type === 'boolean' ? '' : ` ${spec.placeholder ?? (spec.choices ? spec.choices.join('|') : spec.type === 'string' ? 'VALUE' : 'N')}`;
+    const value =
+      spec.type === 'boolean'
+        ? ''
+        : ` ${spec.placeholder ?? (spec.choices ? spec.choices.join('|') : spec.type === 'string' ? 'VALUE' : 'N')}`;
     return [`  --${name}${value}`, spec.description] as const;
   });
   const width = Math.min(32, Math.max(...rows.map(([left]) => left.length)) + 2);
-  return rows.map(([left, right]) => (left.length >= width ? `${left}\n${' '.repeat(width)}${right}` : left.padEnd(width) + right)).join('\n');
+  return rows
+    .map(([left, right]) =>
+      left.length >= width ? `${left}\n${' '.repeat(width)}${right}` : left.padEnd(width) + right,
+    )
+    .join('\n');
 }

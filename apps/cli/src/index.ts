@@ -1,3 +1,4 @@
 /** The CLI as a library, for tests and embedding: `main(argv)` returns the exit code. */
-export { main } from './main.js';
+
 export { commands } from './commands/index.js';
+export { main } from './main.js';

@@ -37,7 +37,9 @@ async function dispatch(argv: string[]): Promise<number> {
     }
     const next: Command | undefined = command.subcommands.find((c) => c.name === sub);
     if (!next) {
-      throw usageError(`unknown sub-command '${sub}' for \`selfsup ${path}\` (expected ${command.subcommands.map((c) => c.name).join(', ')})`);
+      throw usageError(
+        `unknown sub-command '${sub}' for \`selfsup ${path}\` (expected ${command.subcommands.map((c) => c.name).join(', ')})`,
+      );
     }
     command = next;
     path = `${path} ${next.name}`;
@@ -58,7 +60,13 @@ async function dispatch(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const code = await command.run!({ flags: parsed.flags, positionals: parsed.positionals, given: parsed.given, out, signal: controller.signal });
+    const code = await command.run!({
+      flags: parsed.flags,
+      positionals: parsed.positionals,
+      given: parsed.given,
+      out,
+      signal: controller.signal,
+    });
     out.done();
     if (controller.signal.aborted) return controller.signal.reason === 'SIGINT' ? 130 : 143;
     return code ?? 0;
@@ -71,7 +79,8 @@ async function dispatch(argv: string[]): Promise<number> {
 function reportError(err: unknown, json: boolean): number {
   if (err instanceof SelfsupError) {
     process.stderr.write(`selfsup: ${err.message.split('\n')[0]}\n`);
-    if (json) process.stdout.write(`${JSON.stringify({ error: err.message, kind: err.kind, exitCode: err.exitCode })}\n`);
+    if (json)
+      process.stdout.write(`${JSON.stringify({ error: err.message, kind: err.kind, exitCode: err.exitCode })}\n`);
     return err.exitCode;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);

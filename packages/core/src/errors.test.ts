@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SelfsupError, describeFsError, inputError, runtimeError, usageError } from './errors.js';
+import { describeFsError, inputError, runtimeError, SelfsupError, usageError } from './errors.js';
 
 describe('SelfsupError', () => {
   it('maps kinds to the CLI exit codes of DESIGN.md', () => {

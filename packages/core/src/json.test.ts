@@ -37,6 +37,8 @@ describe('guarded JSON and UTF-8', () => {
     expect(firstInvalidUtf8Offset(Uint8Array.from([0x61, 0xe4, 0xb8]))).toBe(1); // truncated 3-byte sequence
     expect(firstInvalidUtf8Offset(Uint8Array.from([0xc0, 0x80]))).toBe(0); // overlong
     expect(firstInvalidUtf8Offset(Uint8Array.from([0xed, 0xa0, 0x80]))).toBe(0); // surrogate
-    expect(() => decodeUtf8(Uint8Array.from([0x61, 0xff]), 'a.txt')).toThrow('a.txt: not valid UTF-8 (first invalid byte at offset 1)');
+    expect(() => decodeUtf8(Uint8Array.from([0x61, 0xff]), 'a.txt')).toThrow(
+      'a.txt: not valid UTF-8 (first invalid byte at offset 1)',
+    );
   });
 });

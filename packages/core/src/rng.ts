@@ -84,7 +84,8 @@ export class Rng {
 
   /** Uniform integer in [0, n), without modulo bias; n ≤ 2^32. */
   int(n: number): number {
-    if (!(n >= 1) || n > TWO_POW_32 || !Number.isInteger(n)) throw new RangeError(`int(n) needs 1 ≤ n ≤ 2^32, got ${n}`);
+    if (!(n >= 1) || n > TWO_POW_32 || !Number.isInteger(n))
+      throw new RangeError(`int(n) needs 1 ≤ n ≤ 2^32, got ${n}`);
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
     for (;;) {
       const x = this.nextUint32();
