@@ -18,7 +18,10 @@ export function cliBuilt(): boolean {
   return existsSync(CLI_BIN);
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -31,5 +34,9 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 
 /** Starts the CLI without waiting, for tests that signal or kill it. */
 export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  return spawn(process.execPath, [CLI_BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [CLI_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }

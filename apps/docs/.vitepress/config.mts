@@ -79,7 +79,10 @@ export default defineConfig({
     optimizeDeps: {
       // Dev only: dependencies are pre-bundled by esbuild, which needs the same stand-ins (tinyglobby reads
       // process.env and calls createRequire when it loads).
-      esbuildOptions: { plugins: [nodeStubsForDevDeps()], define: { 'process.env': '{}', 'process.platform': '"browser"' } },
+      esbuildOptions: {
+        plugins: [nodeStubsForDevDeps()],
+        define: { 'process.env': '{}', 'process.platform': '"browser"' },
+      },
     },
   },
 });

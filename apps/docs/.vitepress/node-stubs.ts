@@ -43,8 +43,14 @@ function stubSource(name: string): string {
 interface EsbuildPlugin {
   name: string;
   setup(build: {
-    onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; namespace: string }): void;
-    onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => { contents: string; loader: 'js' }): void;
+    onResolve(
+      options: { filter: RegExp },
+      callback: (args: { path: string }) => { path: string; namespace: string },
+    ): void;
+    onLoad(
+      options: { filter: RegExp; namespace: string },
+      callback: (args: { path: string }) => { contents: string; loader: 'js' },
+    ): void;
   }): void;
 }
 
@@ -58,7 +64,10 @@ export function nodeStubsForDevDeps(): EsbuildPlugin {
   return {
     name: 'selfsup-node-stubs',
     setup(build) {
-      build.onResolve({ filter }, (args) => ({ path: args.path.replace(/^node:/, ''), namespace: 'selfsup-node-stub' }));
+      build.onResolve({ filter }, (args) => ({
+        path: args.path.replace(/^node:/, ''),
+        namespace: 'selfsup-node-stub',
+      }));
       build.onLoad({ filter: /.*/, namespace: 'selfsup-node-stub' }, (args) => ({
         contents: stubSource(args.path),
         loader: 'js',

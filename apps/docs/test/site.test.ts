@@ -70,7 +70,8 @@ describe('built site', () => {
 
   it('has no script that loads from another host', () => {
     // Links in messages and licence headers are fine; fetching, importing or styling with a remote URL is not.
-    const loads = /(?:(?:fetch|import|importScripts|Worker)\(\s*[`'"]|url\(\s*[`'"]?|src\s*[:=]\s*[`'"])https?:\/\/[\w.-]+/g;
+    const loads =
+      /(?:(?:fetch|import|importScripts|Worker)\(\s*[`'"]|url\(\s*[`'"]?|src\s*[:=]\s*[`'"])https?:\/\/[\w.-]+/g;
     for (const file of files(DIST, /\.js$/)) {
       const found = (readFileSync(file, 'utf8').match(loads) ?? []).filter(
         // VitePress's social-link icons fall back to api.iconify.design; the site has no social links.

@@ -9,8 +9,9 @@ import type { LanguageModel } from './types.js';
 /** What fillMask needs from a tokenizer (@selfsup/tokenizer's WordPieceTokenizer has it). */
 export interface FillMaskTokenizer {
   /** Ids of the text; asked for `{ addSpecialTokens: true }` ([CLS] … [SEP], as BERT was trained), which a
-   *  tokenizer without that option may ignore. */
-  encode(text: string, options?: { addSpecialTokens?: boolean }): ArrayLike<number>;
+   *  tokenizer without that option may ignore, and `{ allowedSpecial: 'all' }` so that "[MASK]" in the text is the
+   *  mask token (as in Hugging Face, where added special tokens in a text are always special). */
+  encode(text: string, options?: { addSpecialTokens?: boolean; allowedSpecial?: 'all' }): ArrayLike<number>;
   decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
   /** The token string of an id. */
   idToToken?(id: number): string | undefined;
@@ -54,7 +55,9 @@ export async function fillMask(
   const maskToken = options.maskToken ?? '[MASK]';
   const maskId = tokenizer.maskTokenId ?? tokenizer.tokenToId?.(maskToken);
   if (maskId === undefined) throw usageError(`fillMask: the tokenizer has no ${maskToken} token`);
-  const ids = Int32Array.from(tokenizer.encode(text, { addSpecialTokens: options.addSpecialTokens ?? true }));
+  const ids = Int32Array.from(
+    tokenizer.encode(text, { addSpecialTokens: options.addSpecialTokens ?? true, allowedSpecial: 'all' }),
+  );
   if (ids.length > blockSize) throw inputError(`fillMask: the text is ${ids.length} tokens, more than ${blockSize}`);
   const bad = ids.find((id) => id < 0 || id >= vocabSize);
   if (bad !== undefined) throw inputError(`fillMask: token id ${bad} is outside the model's vocabulary (${vocabSize})`);
