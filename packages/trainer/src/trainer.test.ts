@@ -112,6 +112,33 @@ describe('Trainer', () => {
     resumed.dispose();
   });
 
+  it('trainStepAsync makes the same updates as trainStep, bit for bit, and leaks no tensors', async () => {
+    const options = { ...base, dropout: 0.1, gradAccum: 2, batchSize: 4 };
+    const syncModel = tinyModel({ dropout: 0.1 });
+    const asyncModel = tinyModel({ dropout: 0.1 });
+    const sync = new Trainer({ model: syncModel, data: tinyData(4, 8), options });
+    const later = new Trainer({ model: asyncModel, data: tinyData(4, 8), options });
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 3; i++) b.push((await later.trainStepAsync()).loss);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 12; i++) {
+      a.push(sync.trainStep().loss);
+      if (i < 9) {
+        const e = await later.trainStepAsync();
+        expect(e.step).toBe(i + 4);
+        b.push(e.loss);
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(b).toEqual(a);
+    const ps = snapshot(sync);
+    for (const [name, p] of snapshot(later)) expect(Array.from(p)).toEqual(Array.from(ps.get(name)!));
+    for (const t of [sync, later]) t.dispose();
+    syncModel.dispose();
+    asyncModel.dispose();
+  });
+
   it('stops on a non-finite loss naming the step, or skips it with skipNonfinite', () => {
     const model = tinyModel();
     const trainer = new Trainer({ model, data: tinyData(4, 8), options: base });

@@ -70,6 +70,18 @@ export class NonFiniteError extends SelfsupError {
   }
 }
 
+/** An update between its backward pass and its read-back. */
+interface PendingStep {
+  started: number;
+  stepIndex: number;
+  lr: number;
+  /** Gradients by parameter name; `scaleGradients` replaces them in the map, so `dispose` frees the current ones. */
+  grads: Map<string, tf.Tensor>;
+  /** [loss, global gradient norm]. */
+  readback: tf.Tensor;
+  dispose(): void;
+}
+
 export class Trainer {
   readonly model: LanguageModel;
   readonly optimizer: AdamW;
@@ -122,13 +134,43 @@ export class Trainer {
 
   /** One optimizer update over `gradAccum` micro-batches. Throws `NonFiniteError` unless `skipNonfinite`. */
   trainStep(): StepEvent {
+    const pending = this.beginStep();
+    let values: ArrayLike<number>;
+    try {
+      values = pending.readback.dataSync();
+    } catch (error) {
+      pending.dispose();
+      throw error;
+    }
+    return this.finishStep(pending, values[0], values[1]);
+  }
+
+  /**
+   * The same update as `trainStep()`, reading the loss and gradient norm back with an awaited `data()`: the one
+   * read-back per step does not block the thread, which WebGPU and WebGL in a web page need (a synchronous read
+   * there stalls the page, or on a software adapter never returns).
+   */
+  async trainStepAsync(): Promise<StepEvent> {
+    const pending = this.beginStep();
+    let values: ArrayLike<number>;
+    try {
+      values = await pending.readback.data();
+    } catch (error) {
+      pending.dispose();
+      throw error;
+    }
+    return this.finishStep(pending, values[0], values[1]);
+  }
+
+  /** Forward and backward over the micro-batches; the loss and gradient norm stay on the device as one tensor. */
+  private beginStep(): PendingStep {
     const started = performance.now();
     const o = this.options;
     const stepIndex = this.state.step;
-    const lr = learningRateAt(stepIndex, o);
     const micro = o.gradAccum;
     const grads = new Map<string, tf.Tensor>();
     let lossSum: tf.Tensor | undefined;
+    const dispose = () => tf.dispose([...grads.values(), ...(lossSum ? [lossSum] : [])]);
     try {
       for (let i = 0; i < micro; i++) {
         const batch = this.stream.next();
@@ -141,9 +183,32 @@ export class Trainer {
         }
       }
       const norm = globalNorm(grads.values());
-      const both = tf.stack([lossSum!, norm]);
-      const [loss, gradNorm] = both.dataSync();
-      tf.dispose([both, norm]);
+      const readback = tf.stack([lossSum!, norm]);
+      norm.dispose();
+      lossSum!.dispose();
+      lossSum = undefined;
+      return {
+        started,
+        stepIndex,
+        lr: learningRateAt(stepIndex, o),
+        grads,
+        readback,
+        dispose: () => {
+          readback.dispose();
+          dispose();
+        },
+      };
+    } catch (error) {
+      dispose();
+      throw error;
+    }
+  }
+
+  /** Clipping and AdamW (or the skip of a non-finite step), then the step event. */
+  private finishStep(pending: PendingStep, loss: number, gradNorm: number): StepEvent {
+    const o = this.options;
+    const { grads, lr, stepIndex } = pending;
+    try {
       this.state.tokensSeen += this.tokensPerStep;
       const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
       if (!finite && !o.skipNonfinite) throw new NonFiniteError(stepIndex + 1, loss, gradNorm);
@@ -154,7 +219,7 @@ export class Trainer {
         this.state.skippedSteps += 1;
       }
       this.state.step += 1;
-      const ms = performance.now() - started;
+      const ms = performance.now() - pending.started;
       return {
         type: 'step',
         step: this.state.step,
@@ -166,8 +231,7 @@ export class Trainer {
         skipped: !finite,
       };
     } finally {
-      tf.dispose([...grads.values()]);
-      if (lossSum) lossSum.dispose();
+      pending.dispose();
     }
   }
 
