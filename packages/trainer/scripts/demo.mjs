@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `pnpm demo`: trains a small GPT (nanoGPT's CPU shape: 4 layers, 4 heads, 128 wide) on the built-in Brown corpus,
- * character by character, for 600 steps — about 2–3 minutes on 2 CPU cores — then prints text it generates.
+ * character by character, for 1200 steps — about 2–3 minutes on 2 CPU cores — then prints text it generates.
  * The run goes to runs/demo (replaced on each demo); try `pnpm selfsup sample --run runs/demo --prompt "The "` next.
  */
 import { spawnSync } from 'node:child_process';
@@ -29,11 +29,11 @@ selfsup([
   '--preset',
   'nanogpt-cpu',
   '--max-iters',
-  '600',
+  '1200',
   '--warmup-iters',
-  '50',
+  '100',
   '--eval-interval',
-  '200',
+  '300',
   '--eval-iters',
   '10',
   '--log-interval',
