@@ -40,3 +40,23 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/** Flags for a micro model on the cpu backend that trains in well under a second: what most command tests need. */
+export const MICRO: readonly string[] = [
+  '--n-layer',
+  '1',
+  '--n-head',
+  '2',
+  '--n-embd',
+  '16',
+  '--block-size',
+  '16',
+  '--batch-size',
+  '4',
+  '--eval-iters',
+  '1',
+  '--backend',
+  'cpu',
+  '--sample-tokens',
+  '0',
+];

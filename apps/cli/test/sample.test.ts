@@ -2,26 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBuilt, runCli } from './run-cli.js';
+import { cliBuilt, MICRO, runCli } from './run-cli.js';
 
-const MICRO = [
-  '--n-layer',
-  '1',
-  '--n-head',
-  '2',
-  '--n-embd',
-  '16',
-  '--block-size',
-  '16',
-  '--batch-size',
-  '4',
-  '--eval-iters',
-  '1',
-  '--backend',
-  'cpu',
-  '--sample-tokens',
-  '0',
-];
 let run = '';
 
 describe.runIf(cliBuilt())('selfsup sample', () => {
