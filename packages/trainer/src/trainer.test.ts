@@ -132,6 +132,11 @@ describe('Trainer', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     expect(b).toEqual(a);
+    const first = later.trainStepAsync();
+    expect(() => later.trainStep()).toThrow(/trainStepAsync\(\) is still running/);
+    expect(() => later.evaluate()).toThrow(/still running/);
+    expect((await first).step).toBe(13);
+    a.push(sync.trainStep().loss);
     const ps = snapshot(sync);
     for (const [name, p] of snapshot(later)) expect(Array.from(p)).toEqual(Array.from(ps.get(name)!));
     for (const t of [sync, later]) t.dispose();

@@ -4,7 +4,7 @@
  * nanoGPT's `estimate_loss`. Everything random is seeded from `options.seed` and the step number, so a trainer
  * restored from `getState()` continues exactly where the saved one was.
  */
-import { Rng, SelfsupError } from '@selfsup/core';
+import { Rng, SelfsupError, usageError } from '@selfsup/core';
 import type { LanguageModel } from '@selfsup/model';
 import * as tf from '@tensorflow/tfjs-core';
 // @selfsup/model registers the gradients of tfjs-core's ops when it is imported (tfjs-core alone registers none).
@@ -92,6 +92,8 @@ export class Trainer {
   /** tfjs variable name → parameter name. */
   private readonly byVarName = new Map<string, string>();
   private state: TrainerState;
+  /** A `trainStepAsync()` is waiting for its read-back (its update is not applied yet). */
+  private pending = false;
 
   constructor(init: TrainerInit) {
     this.model = init.model;
@@ -152,18 +154,24 @@ export class Trainer {
    */
   async trainStepAsync(): Promise<StepEvent> {
     const pending = this.beginStep();
+    this.pending = true;
     let values: ArrayLike<number>;
     try {
       values = await pending.readback.data();
     } catch (error) {
       pending.dispose();
       throw error;
+    } finally {
+      this.pending = false;
     }
     return this.finishStep(pending, values[0], values[1]);
   }
 
   /** Forward and backward over the micro-batches; the loss and gradient norm stay on the device as one tensor. */
   private beginStep(): PendingStep {
+    if (this.pending) {
+      throw usageError('a trainStepAsync() is still running: await it before the next step or evaluation');
+    }
     const started = performance.now();
     const o = this.options;
     const stepIndex = this.state.step;
@@ -237,6 +245,9 @@ export class Trainer {
 
   /** nanoGPT's `estimate_loss`: mean loss over `evalIters` random batches of each split, without dropout. */
   evaluate(): EvalEvent {
+    if (this.pending) {
+      throw usageError('a trainStepAsync() is still running: await it before the next step or evaluation');
+    }
     const started = performance.now();
     const trainLoss = this.meanLoss('train');
     const valLoss = this.meanLoss('val');
