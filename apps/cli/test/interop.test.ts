@@ -54,6 +54,24 @@ function python(args: string[]) {
   return r;
 }
 
+/**
+ * `torchrun --standalone --nproc_per_node 2 SCRIPT ARGS --out-dir OUT`. torch 1.13's launcher once exited 1 in CI after
+ * both workers had finished and the script had printed its last line, with nothing on stderr (no worker failure, which
+ * it always reports); not reproduced idle or under CPU load. That case is run once more from scratch, and the second
+ * run must succeed; any other failure fails at once.
+ */
+function torchrun2(script: string, args: string[], out: string) {
+  const command = [...torch.torchrun, '--standalone', '--nproc_per_node', '2', script, ...args, '--out-dir', out];
+  const first = run(command, { timeoutMs: 150_000 });
+  if (first.code !== 0 && first.stderr.trim() === '' && first.stdout.includes(`wrote ${out}`)) {
+    console.log(`torchrun exited ${first.code} silently after a complete run; running it again`);
+    rmSync(out, { recursive: true, force: true });
+    return python(command);
+  }
+  if (first.code !== 0) throw new Error(`${command.join(' ')} exited ${first.code}:\n${first.stdout}\n${first.stderr}`);
+  return first;
+}
+
 let root = '';
 
 describe.skipIf(skip !== null)('selfsup ⇄ PyTorch DistributedDataParallel', () => {
@@ -141,17 +159,7 @@ describe.skipIf(skip !== null)('selfsup ⇄ PyTorch DistributedDataParallel', ()
 
   it('torchrun --nproc_per_node 2 (gloo) trains 50 steps; import; selfsup eval equals the script’s final loss', () => {
     const out = join(root, 'out-2proc');
-    const r = python([
-      ...torch.torchrun,
-      '--standalone',
-      '--nproc_per_node',
-      '2',
-      join(exported, 'train_ddp.py'),
-      '--max-iters',
-      '100',
-      '--out-dir',
-      out,
-    ]);
+    const r = torchrun2(join(exported, 'train_ddp.py'), ['--max-iters', '100'], out);
     expect(r.stdout).toMatch(/2 process\(es\) on cpu \(gloo\)/);
     const log = metrics(join(out, 'metrics.jsonl'));
     const final = log.find((m) => m.type === 'final_eval')!;
@@ -230,15 +238,7 @@ describe.skipIf(skip !== null)('selfsup ⇄ PyTorch DistributedDataParallel', ()
     const exp = join(root, 'bert-export');
     cli(['export', '--run', bert, '--out', exp, '--for', 'pytorch']);
     const out = join(exp, 'out');
-    python([
-      ...torch.torchrun,
-      '--standalone',
-      '--nproc_per_node',
-      '2',
-      join(exp, 'train_ddp.py'),
-      '--max-iters',
-      '24',
-    ]);
+    torchrun2(join(exp, 'train_ddp.py'), ['--max-iters', '24'], out);
     const final = metrics(join(out, 'metrics.jsonl')).find((m) => m.type === 'final_eval')!;
     const back = join(root, 'bert-back');
     cli(['import', '--from', out, '--out', back]);
