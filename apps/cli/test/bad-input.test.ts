@@ -11,14 +11,11 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, type CliResult, cliBuilt, runCli } from './run-cli.js';
+import { CLI_BIN, type CliResult, cliBuilt, microFlags, runCli } from './run-cli.js';
 
 const W = mkdtempSync(join(tmpdir(), 'selfsup-bad-input-'));
 const p = (name: string) => join(W, name);
-const MICRO = [
-  ...['--n-layer', '1', '--n-head', '2', '--n-embd', '16', '--block-size', '16', '--batch-size', '4'],
-  ...['--eval-iters', '1', '--max-iters', '2', '--eval-interval', '2', '--backend', 'cpu', '--sample-tokens', '0'],
-];
+const MICRO = microFlags({ 'max-iters': '2', 'eval-interval': '2' });
 
 /** A user's environment: without the SwiftShader settings the backends tests add (auto probes the GPU as is). */
 const USER_ENV = Object.fromEntries(

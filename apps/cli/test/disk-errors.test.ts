@@ -27,12 +27,9 @@ import { join } from 'node:path';
 import { selectBackend } from '@selfsup/backends';
 import { readCheckpoint } from '@selfsup/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, type CliResult, cliBuilt, runCli, startCli } from './run-cli.js';
+import { CLI_BIN, type CliResult, cliBuilt, microFlags, runCli, startCli } from './run-cli.js';
 
-const MICRO = [
-  ...['--n-layer', '1', '--n-head', '2', '--n-embd', '16', '--block-size', '16', '--batch-size', '4'],
-  ...['--eval-iters', '2', '--backend', 'cpu', '--sample-tokens', '0', '--log-interval', '1'],
-];
+const MICRO = microFlags({ 'eval-iters': '2', 'log-interval': '1' });
 const root = mkdtempSync(join(tmpdir(), 'selfsup-disk-'));
 const data = join(root, 'prepared');
 const isRoot = process.getuid?.() === 0;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBuilt, runCli } from './run-cli.js';
+import { cliBuilt, microFlags, runCli } from './run-cli.js';
 
 const SENTENCES = [
   'the cat sat on the mat.',
@@ -10,24 +10,7 @@ const SENTENCES = [
   'a bird sat on the hat.',
   'the cat ate the fish.',
 ];
-const MICRO = [
-  '--n-layer',
-  '1',
-  '--n-head',
-  '2',
-  '--n-embd',
-  '32',
-  '--block-size',
-  '24',
-  '--batch-size',
-  '8',
-  '--eval-iters',
-  '1',
-  '--backend',
-  'cpu',
-  '--sample-tokens',
-  '0',
-];
+const MICRO = microFlags({ 'n-embd': '32', 'block-size': '24', 'batch-size': '8' });
 let mlm = '';
 let clm = '';
 

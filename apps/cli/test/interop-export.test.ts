@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@selfsup/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBuilt, runCli } from './run-cli.js';
+import { cliBuilt, MICRO, runCli } from './run-cli.js';
 
-const MICRO = ['--n-layer', '1', '--n-head', '2', '--n-embd', '16', '--block-size', '16', '--batch-size', '4'];
-const QUIET = ['--eval-iters', '1', '--backend', 'cpu', '--sample-tokens', '0'];
 let root = '';
 let run = '';
 
@@ -19,7 +17,7 @@ describe.runIf(cliBuilt())('selfsup export --for pytorch / selfsup import', () =
     root = mkdtempSync(join(tmpdir(), 'selfsup-cli-interop-'));
     writeFileSync(join(root, 'c.txt'), 'to be or not to be, that is the question.\n'.repeat(120));
     run = join(root, 'run');
-    const r = runCli(['train', '--out', run, '--data', join(root, 'c.txt'), ...MICRO, ...QUIET, '--max-iters', '4']);
+    const r = runCli(['train', '--out', run, '--data', join(root, 'c.txt'), ...MICRO, '--max-iters', '4']);
     expect(r.code).toBe(0);
   });
 

@@ -9,12 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBuilt, runCli, startCli } from './run-cli.js';
+import { cliBuilt, microFlags, runCli, startCli } from './run-cli.js';
 
-const MICRO = [
-  ...['--n-layer', '1', '--n-head', '2', '--n-embd', '16', '--block-size', '16', '--batch-size', '4'],
-  ...['--eval-iters', '2', '--backend', 'cpu', '--sample-tokens', '0'],
-];
+const MICRO = microFlags({ 'eval-iters': '2' });
 const root = mkdtempSync(join(tmpdir(), 'selfsup-lock-'));
 const data = join(root, 'prepared');
 let n = 0;

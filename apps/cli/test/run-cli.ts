@@ -41,22 +41,22 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
   });
 }
 
-/** Flags for a micro model on the cpu backend that trains in well under a second: what most command tests need. */
-export const MICRO: readonly string[] = [
-  '--n-layer',
-  '1',
-  '--n-head',
-  '2',
-  '--n-embd',
-  '16',
-  '--block-size',
-  '16',
-  '--batch-size',
-  '4',
-  '--eval-iters',
-  '1',
-  '--backend',
-  'cpu',
-  '--sample-tokens',
-  '0',
-];
+/** Flags for a micro model on the cpu backend that trains in well under a second; `overrides` replace a flag's value
+ *  (`microFlags({ 'eval-iters': '2' })`). */
+export function microFlags(overrides: Record<string, string> = {}): string[] {
+  const flags: Record<string, string> = {
+    'n-layer': '1',
+    'n-head': '2',
+    'n-embd': '16',
+    'block-size': '16',
+    'batch-size': '4',
+    'eval-iters': '1',
+    backend: 'cpu',
+    'sample-tokens': '0',
+    ...overrides,
+  };
+  return Object.entries(flags).flatMap(([name, value]) => [`--${name}`, value]);
+}
+
+/** The micro model most command tests need. */
+export const MICRO: readonly string[] = microFlags();

@@ -3,30 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliBuilt, runCli, startCli } from './run-cli.js';
+import { cliBuilt, microFlags, runCli, startCli } from './run-cli.js';
 
 const TEXT = Array.from(
   { length: 400 },
   (_, i) => `the ${['cat', 'dog', 'bird'][i % 3]} sat on the ${['mat', 'log', 'hat'][(i % 5) % 3]} number ${i % 9}.\n`,
 ).join('');
-const MICRO = [
-  '--n-layer',
-  '1',
-  '--n-head',
-  '2',
-  '--n-embd',
-  '16',
-  '--block-size',
-  '16',
-  '--batch-size',
-  '4',
-  '--eval-iters',
-  '2',
-  '--backend',
-  'cpu',
-  '--sample-tokens',
-  '0',
-];
+const MICRO = microFlags({ 'eval-iters': '2' });
 
 function setup() {
   const root = mkdtempSync(join(tmpdir(), 'selfsup-cli-train-'));

@@ -4,15 +4,21 @@
  * a page, or on a software adapter never returns).
  */
 import type { LanguageModel } from '@selfsup/model';
-import type { TrainData, TrainingOptions } from '@selfsup/trainer';
+import type { StepEvent, TrainData, TrainingOptions } from '@selfsup/trainer';
 
-export interface StepResult {
-  step: number;
-  loss: number;
+/** What one step reports: the trainer's own step event. */
+export type StepResult = StepEvent;
+
+/** The shape and schedule of an in-page run (the GPT and the BERT widgets both take one). */
+export interface PageRunConfig {
+  steps: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  blockSize: number;
+  batchSize: number;
   lr: number;
-  gradNorm: number;
-  tokensPerSec: number;
-  msPerStep: number;
+  seed: number;
 }
 
 export interface Stepper {

@@ -4,20 +4,11 @@
  * (./stepper.ts), then `fillMask` to rank the words that fit a `[MASK]`.
  */
 import type { FillMaskPrediction, LanguageModel } from '@selfsup/model';
-import { createStepper, pageOptions, type StepResult } from './stepper';
+import { createStepper, type PageRunConfig, pageOptions, type StepResult } from './stepper';
 import { TINY_CORPUS } from './tiny-corpus';
 import { wordPieceTokenizer } from './tokenizers';
 
-export interface TinyBertConfig {
-  steps: number;
-  nLayer: number;
-  nHead: number;
-  nEmbd: number;
-  blockSize: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-}
+export type TinyBertConfig = PageRunConfig;
 
 /** Enough steps for the model to learn its sentences: only 15% of the tokens teach at each step. */
 export const TINY_BERT: TinyBertConfig = {

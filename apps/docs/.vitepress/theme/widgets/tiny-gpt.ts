@@ -5,21 +5,12 @@
  */
 import type { LanguageModel } from '@selfsup/model';
 import type { TrainingOptions } from '@selfsup/trainer';
-import { createStepper, pageOptions, type StepResult } from './stepper';
+import { createStepper, type PageRunConfig, pageOptions, type StepResult } from './stepper';
 import { TINY_CORPUS } from './tiny-corpus';
 
 export type { StepResult };
 
-export interface TinyGptConfig {
-  steps: number;
-  nLayer: number;
-  nHead: number;
-  nEmbd: number;
-  blockSize: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-}
+export type TinyGptConfig = PageRunConfig;
 
 export type TinyGptSize = 'small' | 'tiny';
 
