@@ -35,7 +35,8 @@ export class TrainDisplay {
         out.log(
           `${e.resumed ? `resuming ${e.run} at step ${e.step}` : `training ${e.run}`}: ${o.objective}, ${compact(e.numParams)} parameters` +
             ` (${e.preset}: ${o.nLayer} layers × ${o.nHead} heads × ${o.nEmbd} wide, block ${o.blockSize}, batch ${o.batchSize}` +
-            `${o.gradAccum > 1 ? ` × ${o.gradAccum}` : ''} = ${count(e.tokensPerStep)} tokens/step) on ${this.backend ?? e.backend}`,
+            `${o.gradAccum > 1 ? ` × ${o.gradAccum}` : ''} = ${o.objective === 'mlm' && o.mlmRowTokens > 0 && o.mlmRowTokens < o.blockSize ? `rows of ≤ ${o.mlmRowTokens}, at most ` : ''}` +
+            `${count(e.tokensPerStep)} tokens/step) on ${this.backend ?? e.backend}`,
         );
         out.log(
           `data: ${d.dir} (${d.tokenizer}, vocab ${count(d.vocabSize)}; ${count(d.trainTokens)} train / ${count(d.valTokens)} val tokens)`,

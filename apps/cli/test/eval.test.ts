@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBuilt, MICRO, runCli } from './run-cli.js';
+import { cliBuilt, MICRO, microFlags, runCli } from './run-cli.js';
 
 let root = '';
 let run = '';
@@ -38,6 +38,58 @@ describe.runIf(cliBuilt())('selfsup eval', () => {
     ]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^train loss \d\.\d{4}, perplexity [\d.]+ \(step 10; 128 tokens in 2 batches/);
+    expect(text.stdout).not.toMatch(/by position/); // the MLM split is for MLM runs only
+    expect(j.mlm).toBeUndefined();
+  });
+
+  it('splits an MLM loss into [MASK], random-token and unchanged positions, against the unigram baseline', () => {
+    const corpus = join(root, 'mlm.txt');
+    writeFileSync(
+      corpus,
+      Array.from(
+        { length: 400 },
+        (_, i) => `the ${['cat', 'dog', 'bird'][i % 3]} sat on the ${['mat', 'log'][i % 2]}.`,
+      ).join('\n'),
+    );
+    const mlm = join(root, 'mlm');
+    const trained = runCli([
+      'train',
+      '--out',
+      mlm,
+      '--data',
+      corpus,
+      '--objective',
+      'mlm',
+      '--tokenizer',
+      'wordpiece:60',
+      ...microFlags({ 'block-size': '24', 'batch-size': '8' }),
+      '--max-iters',
+      '20',
+      '--json',
+    ]);
+    expect(trained.code).toBe(0);
+    const summary = JSON.parse(trained.stdout);
+    const r = runCli(['eval', '--run', mlm, '--backend', 'cpu', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const { masked, random, unchanged, unigramBaseline } = j.mlm;
+    // every chosen token is one of the three kinds, and the whole loss is their weighted mean
+    expect(masked.tokens + random.tokens + unchanged.tokens).toBe(j.tokens);
+    const mean =
+      (masked.loss * masked.tokens + random.loss * random.tokens + unchanged.loss * unchanged.tokens) / j.tokens;
+    expect(j.loss).toBeCloseTo(mean, 9);
+    // 80 / 10 / 10 of the chosen tokens (a few hundred of them: loose bounds)
+    expect(masked.tokens / j.tokens).toBeGreaterThan(0.65);
+    expect(masked.tokens / j.tokens).toBeLessThan(0.92);
+    expect(random.tokens).toBeGreaterThan(0);
+    expect(unchanged.tokens).toBeGreaterThan(0);
+    // the same baseline the training summary reports: val tokens guessed from train frequencies
+    expect(unigramBaseline).toBeCloseTo(summary.unigramBaseline, 12);
+    const text = runCli(['eval', '--run', mlm, '--backend', 'cpu']);
+    expect(text.stdout).toMatch(
+      /by position: \[MASK\] \d\.\d{4} \([\d,]+\) · random token \d+\.\d{4} \([\d,]+\) · unchanged \d\.\d{4} \([\d,]+\)/,
+    );
+    expect(text.stdout).toMatch(/unigram baseline \d\.\d{4}: \[MASK\] positions are -?\d\.\d{3} nats under it/);
   });
 
   it('refuses data with another vocabulary and a missing run', () => {

@@ -6,6 +6,11 @@
  * smaller. The masks come from the iterator's own seeded stream, so the same seed gives the same batches, and an
  * evaluation pass started with the same seed hides the same tokens every time. `state` (plain JSON) restores
  * exactly: the epoch order, the position in it, and the masking stream.
+ *
+ * `groupByLength` (Hugging Face `group_by_length`) orders each epoch so that a batch holds rows of similar length:
+ * the shuffled rows are cut into groups of 50 batches, each group is sorted by length and cut into batches, and the
+ * batches of a group are shuffled; an epoch's last partial batch is dropped (PyTorch's `drop_last`). `padToLongest` trims every batch to its longest row (Hugging Face's dynamic
+ * padding), so short rows cost only their own length. Neither changes which tokens a row holds or how they are masked.
  */
 import { inputError, Rng, type RngState } from '@selfsup/core';
 import { requireIndex, requirePositiveInt, restoreState, type SavedStateBase } from './batch-state.js';
@@ -14,7 +19,7 @@ import type { MlmBlocks } from './mlm-blocks.js';
 import { type MlmCollateOptions, MlmCollator } from './mlm-collate.js';
 
 export interface MlmBatch {
-  /** [B·T] ids after masking. */
+  /** [B·T] ids after masking (T is the block size, or the longest row with `padToLongest`). */
   inputs: Int32Array;
   /** [B·T] original ids at selected positions, -100 elsewhere. */
   labels: Int32Array;
@@ -39,7 +44,12 @@ export interface MlmBatchState extends SavedStateBase {
   blocks: number;
   blockSize: number;
   batchSize: number;
+  /** Whether the epoch order groups rows by length (absent in states saved before the option existed: false). */
+  groupByLength?: boolean;
 }
+
+/** Batches per length-sorted group with `groupByLength` (Hugging Face's `megabatch_mult`). */
+export const LENGTH_GROUP_BATCHES = 50;
 
 export interface MlmBatchOptions extends Omit<MlmCollateOptions, 'rng' | 'rowLength' | 'seed'> {
   batchSize: number;
@@ -47,6 +57,10 @@ export interface MlmBatchOptions extends Omit<MlmCollateOptions, 'rng' | 'rowLen
   seed?: number | string;
   mode?: BatchMode;
   state?: MlmBatchState;
+  /** Random mode: batch rows of similar length together (see the module comment). Default false. */
+  groupByLength?: boolean;
+  /** Trim each batch to its longest row instead of the block size. Default false. */
+  padToLongest?: boolean;
 }
 
 export class MlmBatchIterator implements IterableIterator<MlmBatch> {
@@ -54,6 +68,8 @@ export class MlmBatchIterator implements IterableIterator<MlmBatch> {
   readonly batchSize: number;
   readonly mode: BatchMode;
   readonly collator: MlmCollator;
+  readonly groupByLength: boolean;
+  readonly padToLongest: boolean;
   private readonly maskRng: Rng;
   private readonly shuffleRng: Rng;
   private shuffleStart: RngState;
@@ -70,8 +86,15 @@ export class MlmBatchIterator implements IterableIterator<MlmBatch> {
       throw inputError(`mode must be 'random' or 'sequential', got ${String(this.mode)}`);
     if (blocks.count === 0) throw inputError('there are no MLM blocks to make batches from (the data is empty)');
     this.collator = new MlmCollator(options);
+    this.groupByLength = options.groupByLength === true && this.mode === 'random';
+    this.padToLongest = options.padToLongest === true;
     const s = options.state;
     if (s !== undefined) {
+      if ((s.groupByLength ?? false) !== this.groupByLength) {
+        throw inputError(
+          `saved data position was made for groupByLength ${s.groupByLength ?? false}, but this run has groupByLength ${this.groupByLength}`,
+        );
+      }
       this.maskRng = restoreState(s, {
         kind: 'mlm',
         mode: this.mode,
@@ -118,25 +141,34 @@ export class MlmBatchIterator implements IterableIterator<MlmBatch> {
       blocks: this.blocks.count,
       blockSize: this.blocks.blockSize,
       batchSize: this.batchSize,
+      ...(this.groupByLength ? { groupByLength: true } : {}),
     };
   }
 
   nextBatch(): MlmBatch | undefined {
     const { blocks, batchSize: B } = this;
-    const T = blocks.blockSize;
+    const blockSize = blocks.blockSize;
     let rows = B;
     if (this.mode === 'sequential') {
       if (this.position >= blocks.count) return undefined;
       rows = Math.min(B, blocks.count - this.position);
     }
-    const ids = new Int32Array(rows * T);
-    const attentionMask = new Int32Array(rows * T);
+    // Grouped by length, an epoch's last partial batch is dropped so that every batch is one of the sorted chunks.
+    if (this.groupByLength && this.position > 0 && this.position + rows > blocks.count) this.nextEpoch();
     const blockIndices = new Int32Array(rows);
+    let longest = 0;
     for (let b = 0; b < rows; b++) {
       if (this.position === blocks.count) this.nextEpoch();
       const k = this.order[this.position++];
       blockIndices[b] = k;
-      ids.set(blocks.ids.subarray(k * T, (k + 1) * T), b * T);
+      longest = Math.max(longest, blocks.lengths[k]);
+    }
+    const T = this.padToLongest ? longest : blockSize;
+    const ids = new Int32Array(rows * T);
+    const attentionMask = new Int32Array(rows * T);
+    for (let b = 0; b < rows; b++) {
+      const k = blockIndices[b];
+      ids.set(blocks.ids.subarray(k * blockSize, k * blockSize + T), b * T);
       attentionMask.fill(1, b * T, b * T + blocks.lengths[k]);
     }
     const { inputs, labels, selectedCount } = this.collator.collate(ids, this.maskRng, T);
@@ -165,7 +197,27 @@ export class MlmBatchIterator implements IterableIterator<MlmBatch> {
     const order = new Int32Array(this.blocks.count);
     for (let i = 0; i < order.length; i++) order[i] = i;
     if (this.mode === 'random') this.shuffleRng.shuffle(order);
+    if (this.groupByLength) groupByLength(order, this.blocks.lengths, this.batchSize, this.shuffleRng);
     return order;
+  }
+}
+
+/**
+ * Reorders a shuffled `order` in place so that batches of `batchSize` consecutive rows have similar lengths: groups of
+ * `LENGTH_GROUP_BATCHES` batches are sorted by length (longest first, ties by row) and their whole batches shuffled.
+ * A group's last, partial batch stays at its end.
+ */
+function groupByLength(order: Int32Array, lengths: Int32Array, batchSize: number, rng: Rng): void {
+  const groupRows = LENGTH_GROUP_BATCHES * batchSize;
+  for (let start = 0; start < order.length; start += groupRows) {
+    const group = order.subarray(start, Math.min(order.length, start + groupRows));
+    group.sort((a, b) => lengths[b] - lengths[a] || a - b);
+    const whole = Math.floor(group.length / batchSize);
+    const batchOrder = rng.shuffle(Array.from({ length: whole }, (_, i) => i));
+    const sorted = group.slice();
+    for (let i = 0; i < whole; i++) {
+      group.set(sorted.subarray(batchOrder[i] * batchSize, (batchOrder[i] + 1) * batchSize), i * batchSize);
+    }
   }
 }
 

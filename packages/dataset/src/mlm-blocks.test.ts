@@ -38,6 +38,33 @@ describe('mlmBlocks', () => {
     ]);
   });
 
+  it('packs shorter rows with rowTokens: a longer sentence alone, up to the block; rowTokens 3 is one sentence a row', () => {
+    const stream = [CLS, 10, 11, 12, SEP, 13, 14, SEP, 15, 16, 17, 18, 19, 20, 21, SEP, 22, SEP, CLS, 30, SEP];
+    // rows of at most 7 tokens (5 between [CLS] and [SEP]) in a block of 10: [15 … 21] (7 tokens) gets a row of its own
+    const short = mlmBlocks(stream, { ...ids, blockSize: 10, rowTokens: 7 });
+    expect(rowsOf(short).map((row, r) => row.slice(0, short.lengths[r]))).toEqual([
+      [CLS, 10, 11, 12, 13, 14, SEP],
+      [CLS, 15, 16, 17, 18, 19, 20, 21, SEP],
+      [CLS, 22, SEP],
+      [CLS, 30, SEP],
+    ]);
+    expect(mlmBlocks(stream, { ...ids, blockSize: 10 }).count).toBe(3); // packed to the block: [22] joins [15 … 21]
+    const sentences = mlmBlocks(stream, { ...ids, blockSize: 6, rowTokens: 3 }); // room for 4: [15 … 21] is cut
+    expect(rowsOf(sentences)).toEqual([
+      [CLS, 10, 11, 12, SEP, PAD],
+      [CLS, 13, 14, SEP, PAD, PAD],
+      [CLS, 15, 16, 17, 18, SEP],
+      [CLS, 19, 20, 21, SEP, PAD],
+      [CLS, 22, SEP, PAD, PAD, PAD],
+      [CLS, 30, SEP, PAD, PAD, PAD],
+    ]);
+    for (const bad of [2, 7, 3.5]) {
+      expect(() => mlmBlocks(stream, { ...ids, blockSize: 6, rowTokens: bad })).toThrow(
+        `rowTokens must be an integer from 3 to the block size 6, got ${bad}`,
+      );
+    }
+  });
+
   it('treats a stream without marks as one document, and end-of-text ids as document ends', () => {
     const plain = mlmBlocks([10, 11, 12, 13, 14, EOT, 15], { ...ids, blockSize: 5, documentSeparatorIds: [EOT] });
     expect(rowsOf(plain)).toEqual([
@@ -136,5 +163,84 @@ describe('mlmBatches', () => {
     expect(b.state).toEqual(a.state);
     expect(a.state.epoch).toBeGreaterThanOrEqual(1);
     expect(() => mlmBatches(blocks, { ...collate, batchSize: 4, state: saved })).toThrow(/batchSize/);
+  });
+
+  describe('sentence rows grouped by length, padded to the longest', () => {
+    // 600 one-sentence rows of 1..40 tokens: 12 batches of 50 rows make one length group
+    const sentences: number[] = [CLS];
+    for (let s = 0; s < 600; s++) {
+      for (let t = 0; t < ((s * 37) % 40) + 1; t++) sentences.push(10 + ((s + t) % 90));
+      sentences.push(SEP);
+    }
+    const rows = mlmBlocks(sentences, { ...ids, blockSize: 48, rowTokens: 3 });
+    const grouped = { ...collate, batchSize: 50, groupByLength: true, padToLongest: true };
+
+    it('trims each batch to its longest row and keeps every row whole', () => {
+      const batch = mlmBatches(rows, { ...collate, batchSize: 7, seed: 4, padToLongest: true }).nextBatch()!;
+      const longest = Math.max(...Array.from(batch.blockIndices, (k) => rows.lengths[k]));
+      expect(batch.shape).toEqual([7, longest]);
+      for (let b = 0; b < 7; b++) {
+        const k = batch.blockIndices[b];
+        for (let t = 0; t < longest; t++) {
+          const original = rows.ids[k * 48 + t];
+          const label = batch.labels[b * longest + t];
+          expect(label === IGNORE_INDEX ? batch.inputs[b * longest + t] : label).toBe(original);
+          expect(batch.attentionMask[b * longest + t]).toBe(t < rows.lengths[k] ? 1 : 0);
+        }
+      }
+      // the same rows and masks as an untrimmed batch of the same seed
+      const full = mlmBatches(rows, { ...collate, batchSize: 7, seed: 4 }).nextBatch()!;
+      expect(Array.from(full.blockIndices)).toEqual(Array.from(batch.blockIndices));
+      expect(full.labelCount).toBe(batch.labelCount);
+    });
+
+    it('serves batches of similar lengths, each row once per epoch (the last partial batch dropped)', () => {
+      const it = mlmBatches(rows, { ...grouped, seed: 5 });
+      const epoch: number[] = [];
+      let padding = 0;
+      for (let k = 0; k < 12; k++) {
+        const b = it.nextBatch()!;
+        const lengths = Array.from(b.blockIndices, (i) => rows.lengths[i]);
+        expect(b.shape[1]).toBe(Math.max(...lengths));
+        padding += lengths.reduce((sum, n) => sum + b.shape[1] - n, 0);
+        epoch.push(...b.blockIndices);
+      }
+      expect([...epoch].sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+      // sorted groups leave little padding: at most the spread of lengths inside one batch of a sorted group
+      expect(padding / (600 * 40)).toBeLessThan(0.05);
+      const batchLengths = (seed: number) =>
+        Array.from({ length: 12 }, () => mlmBatches(rows, { ...grouped, seed }).nextBatch()!.shape[1]);
+      expect(new Set(batchLengths(6)).size).toBe(1); // a fresh iterator: one batch, the same each time
+      // the batches of a group come in a shuffled order, not longest first
+      const firsts = [5, 6, 7, 8, 9].map((seed) => mlmBatches(rows, { ...grouped, seed }).nextBatch()!.shape[1]);
+      expect(new Set(firsts).size).toBeGreaterThan(1);
+      // 601 rows: the one left over after 12 batches is dropped; epoch 2 starts with whole batches again
+      const odd = mlmBlocks([...sentences, 11, SEP], { ...ids, blockSize: 48, rowTokens: 3 });
+      const it2 = mlmBatches(odd, { ...grouped, seed: 5 });
+      for (let k = 0; k < 12; k++) it2.nextBatch();
+      expect(it2.state.epoch).toBe(0);
+      const first = it2.nextBatch()!;
+      expect(it2.state).toMatchObject({ epoch: 1, position: 50 });
+      expect(first.blockIndices).toHaveLength(50);
+    });
+
+    it('resumes exactly and refuses a state saved without grouping', () => {
+      const a = mlmBatches(rows, { ...grouped, seed: 7 });
+      for (let k = 0; k < 17; k++) a.nextBatch();
+      const saved = JSON.parse(JSON.stringify(a.state));
+      expect(saved.groupByLength).toBe(true);
+      const b = mlmBatches(rows, { ...grouped, seed: 1, state: saved });
+      for (let k = 0; k < 15; k++) {
+        const x = a.nextBatch()!;
+        const y = b.nextBatch()!;
+        expect(y.shape).toEqual(x.shape);
+        expect(Array.from(y.inputs)).toEqual(Array.from(x.inputs));
+        expect(Array.from(y.labels)).toEqual(Array.from(x.labels));
+      }
+      const plain = mlmBatches(rows, { ...collate, batchSize: 50, seed: 7 }).state;
+      expect(() => mlmBatches(rows, { ...grouped, state: plain })).toThrow(
+        'saved data position was made for groupByLength false, but this run has groupByLength true',
+      );
+    });
   });
 });

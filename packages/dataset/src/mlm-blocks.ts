@@ -3,6 +3,13 @@
  * document (RoBERTa's DOC-SENTENCES; BERT without the next-sentence pairs), with the attention mask marking the real
  * tokens. A sentence longer than a block is cut into block-sized pieces; a block never spans two documents.
  *
+ * `rowTokens` below the block size packs shorter rows: whole sentences while the row stays within `rowTokens`, and a
+ * longer sentence alone in a row of up to `blockSize` (only longer ones are cut). `rowTokens: 3` gives every sentence
+ * a row of its own (Hugging Face `run_mlm.py --line_by_line`). Such rows are meant to be batched by length with the
+ * padding trimmed (`mlmBatches`' `groupByLength` and `padToLongest`). Short rows let a small model find the
+ * neighbouring words early: attention spreads over a few dozen tokens instead of a whole block, and mostly the first
+ * few dozen positions need to be told apart.
+ *
  * The input is a token stream that marks its boundaries the way `prepareData` writes it for tokenizers with `[CLS]`
  * and `[SEP]`: `[CLS]` starts a document and `[SEP]` ends a sentence (`[CLS] s1 [SEP] s2 [SEP] [CLS] …`). Streams
  * without those marks (char, BPE) work too: a document then ends at `documentSeparatorIds` (such as GPT-2's
@@ -20,6 +27,11 @@ export interface MlmBlockOptions {
   padTokenId: number;
   /** Ids that also end a document in the stream (e.g. `<|endoftext|>`); they are dropped. */
   documentSeparatorIds?: Iterable<number>;
+  /**
+   * Pack whole sentences into a row while it stays within this many tokens (`[CLS]` and `[SEP]` included); a longer
+   * sentence gets a row of its own. 3 to `blockSize`; default `blockSize`.
+   */
+  rowTokens?: number;
 }
 
 export interface MlmBlocks {
@@ -39,6 +51,10 @@ export function mlmBlocks(stream: ArrayLike<number>, options: MlmBlockOptions): 
   if (T < 3)
     throw usageError(`an MLM block needs room for [CLS], one token and [SEP]: blockSize must be at least 3, got ${T}`);
   const { clsTokenId: cls, sepTokenId: sep, padTokenId: pad } = options;
+  const rowTokens = options.rowTokens ?? T;
+  if (!Number.isInteger(rowTokens) || rowTokens < 3 || rowTokens > T)
+    throw usageError(`rowTokens must be an integer from 3 to the block size ${T}, got ${String(rowTokens)}`);
+  const target = rowTokens - 2;
   const docEnd = new Set(options.documentSeparatorIds ?? []);
   const capacity = T - 2;
   const out = new BlockWriter(T, cls, sep, pad, Math.ceil(tokens.length / capacity) + 16);
@@ -54,7 +70,7 @@ export function mlmBlocks(stream: ArrayLike<number>, options: MlmBlockOptions): 
   const addSentence = (a: number, b: number) => {
     let len = b - a;
     if (len <= 0) return;
-    if (fill + len > capacity) flush();
+    if (fill + len > target) flush();
     while (len > capacity) {
       spans.push(a, a + capacity);
       fill = capacity;

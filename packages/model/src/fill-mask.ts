@@ -58,7 +58,11 @@ export async function fillMask(
   const ids = Int32Array.from(
     tokenizer.encode(text, { addSpecialTokens: options.addSpecialTokens ?? true, allowedSpecial: 'all' }),
   );
-  if (ids.length > blockSize) throw inputError(`fillMask: the text is ${ids.length} tokens, more than ${blockSize}`);
+  if (ids.length > blockSize) {
+    throw inputError(
+      `fillMask: the text is ${ids.length} tokens (special tokens included), more than the model's ${blockSize} positions (max_position_embeddings); shorten it`,
+    );
+  }
   const bad = ids.find((id) => id < 0 || id >= vocabSize);
   if (bad !== undefined) throw inputError(`fillMask: token id ${bad} is outside the model's vocabulary (${vocabSize})`);
   const positions = [...ids.keys()].filter((i) => ids[i] === maskId);

@@ -229,6 +229,10 @@ describe('training and inference', () => {
       expect(best.sequence.split(' ')[position]).toBe(String(best.tokenId));
     }
     await expect(fillMask(bert, tokenizer, '3 4 5')).rejects.toThrow(/no \[MASK\]/);
+    const tooLong = Array.from({ length: TINY_BERT.blockSize + 1 }, () => '[MASK]').join(' ');
+    await expect(fillMask(bert, tokenizer, tooLong)).rejects.toThrow(
+      `the text is ${TINY_BERT.blockSize + 1} tokens (special tokens included), more than the model's ${TINY_BERT.blockSize} positions`,
+    );
     // With @selfsup/tokenizer's WordPiece: [CLS] … [SEP] added, sequences decoded without them.
     const wordPiece = trainWordPiece(['the quick brown fox jumps over the lazy dog'], { vocabSize: 60 });
     const wpModel = createModel({ ...TINY_BERT, vocabSize: wordPiece.vocabSize }, { seed: 2 });

@@ -64,6 +64,8 @@ export interface MlmDataOptions {
   blockSize: number;
   batchSize: number;
   mlmProbability: number;
+  /** Rows of at most this many tokens, batched by length and trimmed to the longest row (see `mlmBlocks`); 0: fill the block. */
+  mlmRowTokens?: number;
   vocabSize: number;
   clsTokenId: number;
   sepTokenId: number;
@@ -73,6 +75,11 @@ export interface MlmDataOptions {
   specialTokenIds: number[];
   /** Ids that end a document in the stream (such as `<|endoftext|>`). */
   documentSeparatorIds?: number[];
+}
+
+/** Whether MLM rows are packed shorter than the block (and so batched by length and trimmed). */
+export function shortRows(o: { blockSize: number; mlmRowTokens?: number }): boolean {
+  return o.mlmRowTokens !== undefined && o.mlmRowTokens > 0 && o.mlmRowTokens < o.blockSize;
 }
 
 /** `[CLS] … [SEP]` blocks of whole sentences, 15% of tokens masked 80/10/10, with attention masks. */
@@ -85,6 +92,7 @@ export function mlmData(splits: Record<Split, Tokens>, options: MlmDataOptions):
       sepTokenId: options.sepTokenId,
       padTokenId: options.padTokenId,
       documentSeparatorIds: options.documentSeparatorIds,
+      ...(shortRows(options) ? { rowTokens: options.mlmRowTokens } : {}),
     });
     if (blocks[split].count === 0) throw inputError(`the ${split} split has no text to make MLM blocks from`);
   }
@@ -111,6 +119,7 @@ class MlmStream implements BatchStream {
       vocabSize: o.vocabSize,
       specialTokenIds: o.specialTokenIds,
       mlmProbability: o.mlmProbability,
+      ...(shortRows(o) ? { groupByLength: true, padToLongest: true } : {}),
       ...extra,
     };
   }

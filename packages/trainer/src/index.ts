@@ -33,6 +33,8 @@ export type {
   ExportOptions,
   ExportResult,
   LoadedRun,
+  MlmEvaluation,
+  MlmPositionLoss,
 } from './open-run.js';
 export { evaluateRun, exportRun, loadRun } from './open-run.js';
 export type { OptionName, OptionSpec, ResolvedOptions, ResolveInput } from './options.js';

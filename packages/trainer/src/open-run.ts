@@ -13,10 +13,12 @@ import {
   usageError,
   writeFileAtomicSync,
 } from '@selfsup/core';
+import { IGNORE_INDEX } from '@selfsup/dataset';
 import { checkWeightsFit, createModel, fromHfConfig, type LanguageModel, loadWeights } from '@selfsup/model';
 import { type AnyTokenizer, loadTokenizer } from '@selfsup/tokenizer';
-import type { Split } from './batches.js';
+import type { Batch, Split } from './batches.js';
 import { hasCheckpoint, readCheckpoint } from './checkpoint.js';
+import { unigramCrossEntropy } from './data.js';
 import { openRunData } from './run-data.js';
 import { RunFiles } from './run-folder.js';
 import { decodeTrainerState, type SavedTrainerState } from './run-state.js';
@@ -107,6 +109,50 @@ export interface EvaluateResult {
   tokens: number;
   batches: number;
   seconds: number;
+  /** MLM only: the loss split by what the collator did to each chosen token, and the loss to beat. */
+  mlm?: MlmEvaluation;
+}
+
+/** One kind of MLM position: its mean cross-entropy (nats) and how many there were. */
+export interface MlmPositionLoss {
+  loss: number;
+  tokens: number;
+}
+
+export interface MlmEvaluation {
+  /**
+   * The loss of guessing every non-special token of the split from the train split's unigram frequencies: what a
+   * model that ignores context gets at `[MASK]`.
+   */
+  unigramBaseline: number;
+  /** Chosen tokens shown as `[MASK]` (80%): the model must read the context. */
+  masked: MlmPositionLoss;
+  /** Chosen tokens replaced by a random token (10%). */
+  random: MlmPositionLoss;
+  /** Chosen tokens left as they were (10%): the input is the answer, so these are easy. */
+  unchanged: MlmPositionLoss;
+}
+
+type MlmKind = 'masked' | 'random' | 'unchanged';
+const MLM_KINDS: readonly MlmKind[] = ['masked', 'random', 'unchanged'];
+
+/** Which kind each chosen position is: `[MASK]` in the input, its own token, or another token. */
+function mlmKindOf(input: number, label: number, maskTokenId: number): MlmKind {
+  if (input === label) return 'unchanged';
+  return input === maskTokenId ? 'masked' : 'random';
+}
+
+/** The batch's labels with every chosen position of another kind set to -100, and how many are left. */
+function labelsOfKind(batch: Batch, kind: MlmKind, maskTokenId: number): { labels: Int32Array; count: number } {
+  const labels = new Int32Array(batch.labels.length).fill(IGNORE_INDEX);
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const label = batch.labels[i];
+    if (label === IGNORE_INDEX || mlmKindOf(batch.inputs[i], label, maskTokenId) !== kind) continue;
+    labels[i] = label;
+    count++;
+  }
+  return { labels, count };
 }
 
 /**
@@ -133,6 +179,8 @@ export function evaluateRun(runDir: string, options: EvaluateOptions = {}): Eval
     const split = options.split ?? 'val';
     const batchSize = options.batchSize ?? state?.options.batchSize ?? 12;
     const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY;
+    const maskTokenId = model.config.objective === 'mlm' ? data.mlm?.maskTokenId : undefined;
+    const byKind = { masked: { sum: 0, tokens: 0 }, random: { sum: 0, tokens: 0 }, unchanged: { sum: 0, tokens: 0 } };
     let sum = 0;
     let tokens = 0;
     let batches = 0;
@@ -141,16 +189,48 @@ export function evaluateRun(runDir: string, options: EvaluateOptions = {}): Eval
       blockSize: model.config.blockSize,
       batchSize,
       mlmProbability: state?.options.mlmProbability ?? 0.15,
+      mlmRowTokens: state?.options.mlmRowTokens ?? 0,
     })) {
       if (batches >= maxBatches) break;
       if (count === 0) continue;
-      sum += batchLoss(model, batch) * count;
+      if (maskTokenId === undefined) {
+        sum += batchLoss(model, batch) * count;
+      } else {
+        // One pass per kind; the mean over all chosen tokens is their weighted sum.
+        for (const kind of MLM_KINDS) {
+          const { labels, count: n } = labelsOfKind(batch, kind, maskTokenId);
+          if (n === 0) continue;
+          const kindSum = batchLoss(model, { ...batch, labels }) * n;
+          byKind[kind].sum += kindSum;
+          byKind[kind].tokens += n;
+          sum += kindSum;
+        }
+      }
       tokens += count;
       batches++;
     }
     if (tokens === 0) throw inputError(`--data ${dataDir}: the ${split} split has nothing to predict`);
     const loss = sum / tokens;
+    const kindLoss = (k: MlmKind): MlmPositionLoss => ({
+      loss: byKind[k].tokens > 0 ? byKind[k].sum / byKind[k].tokens : Number.NaN,
+      tokens: byKind[k].tokens,
+    });
+    const mlm: MlmEvaluation | undefined =
+      maskTokenId === undefined
+        ? undefined
+        : {
+            unigramBaseline: unigramCrossEntropy(
+              data.tokens.train,
+              data.tokens[split],
+              data.vocabSize,
+              data.specialTokenIds,
+            ),
+            masked: kindLoss('masked'),
+            random: kindLoss('random'),
+            unchanged: kindLoss('unchanged'),
+          };
     return {
+      ...(mlm ? { mlm } : {}),
       run: runDir,
       data: dataDir,
       split,

@@ -182,6 +182,13 @@ export const OPTION_SPECS: Record<OptionName, OptionSpec> = {
     exclusiveMax: true,
     description: 'share of tokens masked (mlm)',
   },
+  mlmRowTokens: {
+    flag: 'mlm-row-tokens',
+    type: 'int',
+    min: 0,
+    description:
+      'mlm: pack whole sentences into rows of at most N tokens (a longer sentence alone, up to the block), batched by length; 0: fill the block',
+  },
   valFraction: {
     flag: 'val-fraction',
     type: 'number',
@@ -264,6 +271,11 @@ export function validateOptions(options: TrainingOptions): void {
   if (options.objective === 'mlm' && options.blockSize < 3) {
     throw usageError(
       `--block-size ${options.blockSize} is too small for mlm (room for [CLS], a token and [SEP] needs 3)`,
+    );
+  }
+  if (options.mlmRowTokens === 1 || options.mlmRowTokens === 2) {
+    throw usageError(
+      `--mlm-row-tokens ${options.mlmRowTokens} leaves no room for a token between [CLS] and [SEP]: use 0 (fill the block) or 3 and up`,
     );
   }
   if (!/^(char|gpt2|bpe:\d+|wordpiece:\d+)$/.test(options.tokenizer) && !options.tokenizer.endsWith('.json')) {

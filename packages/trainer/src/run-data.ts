@@ -15,7 +15,7 @@ import {
   prepareData,
 } from '@selfsup/dataset';
 import type { Batch, Split, TrainData } from './batches.js';
-import { clmData, mlmData, unigramCrossEntropy } from './data.js';
+import { clmData, mlmData, shortRows, unigramCrossEntropy } from './data.js';
 import type { TrainingOptions } from './presets.js';
 
 export const PREPARED_FOLDER_FILES = ['tokenizer.json', 'train.bin', 'val.bin', 'meta.json'] as const;
@@ -62,6 +62,8 @@ export interface EvalBatchOptions {
   blockSize: number;
   batchSize: number;
   mlmProbability: number;
+  /** MLM rows of at most this many tokens, trimmed to the longest row of each batch; 0 (default): fill the block. */
+  mlmRowTokens?: number;
 }
 
 /**
@@ -151,7 +153,7 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
     documentSeparatorIds,
     tokens,
     trainData(options) {
-      const key = `${options.objective}/${options.blockSize}/${options.batchSize}/${options.mlmProbability}`;
+      const key = `${options.objective}/${options.blockSize}/${options.batchSize}/${options.mlmProbability}/${options.mlmRowTokens}`;
       let data = cache.get(key);
       if (data) return data;
       if (options.objective === 'clm') {
@@ -166,6 +168,7 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
           blockSize: options.blockSize,
           batchSize: options.batchSize,
           mlmProbability: options.mlmProbability,
+          mlmRowTokens: options.mlmRowTokens,
           vocabSize: meta.vocabSize,
           ...mlm,
           specialTokenIds: mlmSpecialIds,
@@ -196,8 +199,10 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
         sepTokenId: mlm.sepTokenId,
         padTokenId: mlm.padTokenId,
         documentSeparatorIds,
+        ...(shortRows(o) ? { rowTokens: o.mlmRowTokens } : {}),
       });
       const it = mlmBatches(blocks, {
+        padToLongest: shortRows(o),
         batchSize: o.batchSize,
         maskTokenId: mlm.maskTokenId,
         vocabSize: meta.vocabSize,

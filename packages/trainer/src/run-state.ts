@@ -91,6 +91,8 @@ export function decodeTrainerState(bytes: Uint8Array, what: string): SavedTraine
   if (value.keepLast !== undefined && (!Number.isSafeInteger(value.keepLast) || value.keepLast < 1))
     throw inputError(`${what}: "keepLast" must be an integer ≥ 1, got ${quoteJson(value.keepLast)}`);
   const options = value.options as Partial<TrainingOptions> | undefined;
+  // Runs saved before `mlmRowTokens` existed filled their MLM rows to the block.
+  if (typeof options === 'object' && options !== null && options.mlmRowTokens === undefined) options.mlmRowTokens = 0;
   if (typeof options !== 'object' || options === null || OPTION_NAMES.some((k) => options[k] === undefined))
     throw inputError(`${what}: "options" is missing or incomplete`);
   try {

@@ -145,6 +145,51 @@ describe('train / resume on a run folder', () => {
     expect(evalsB).toEqual(evalsA.map((e, i) => ({ ...e, elapsed: evalsB[i].elapsed })));
   });
 
+  it('MLM with one sentence per row: batches trimmed to the longest row, exact resume, real tokens counted', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'selfsup-session-mlm-'));
+    const wordpiece = join(root, 'prepared');
+    await prepareData({ source: join(dataDir, '..', 'corpus.txt'), tokenizer: 'wordpiece:120', outDir: wordpiece });
+    const options = micro({
+      objective: 'mlm',
+      mlmRowTokens: 3,
+      blockSize: 32,
+      batchSize: 8,
+      maxIters: 30,
+      dropout: 0.1,
+      evalInterval: 20,
+    });
+    const a = join(root, 'a');
+    const stepsA: Extract<TrainEvent, { type: 'step' }>[] = [];
+    await collect(train({ out: a, data: wordpiece, options, sampleTokens: 0 }), (e) => {
+      if (e.type === 'step') stepsA.push(e);
+    });
+    // one sentence of the corpus is 12-16 tokens: far fewer than 8 × 32 positions per step
+    for (const e of stepsA) {
+      expect(e.tokens).toBeGreaterThanOrEqual(8 * 3);
+      expect(e.tokens).toBeLessThan(8 * 20);
+    }
+    const state = JSON.parse(readFileSync(join(a, 'trainer_state.json'), 'utf8'));
+    expect(state.options.mlmRowTokens).toBe(3);
+    expect(state.data).toMatchObject({ kind: 'mlm', groupByLength: true });
+    expect(state.tokensSeen).toBe(stepsA.reduce((sum, e) => sum + e.tokens, 0));
+    const b = join(root, 'b');
+    const controller = new AbortController();
+    const lossesB: number[] = [];
+    await collect(train({ out: b, data: wordpiece, options, sampleTokens: 0, signal: controller.signal }), (e) => {
+      if (e.type === 'step') {
+        lossesB.push(e.loss);
+        if (e.step === 15) controller.abort('SIGINT');
+      }
+    });
+    await collect(resume(b, { sampleTokens: 0 }), (e) => {
+      if (e.type === 'step') lossesB.push(e.loss);
+    });
+    expect(lossesB).toEqual(stepsA.map((e) => e.loss));
+    for (const f of ['model.safetensors', 'optimizer.safetensors']) expect(sha(join(b, f))).toBe(sha(join(a, f)));
+    const ev = evaluateRun(a);
+    expect(ev.mlm!.masked.tokens + ev.mlm!.random.tokens + ev.mlm!.unchanged.tokens).toBe(ev.tokens);
+  });
+
   it('refuses bad input before writing anything', async () => {
     const out = tmp();
     expect(

@@ -246,7 +246,7 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
         throw err;
       }
       stepMs.push(e.msPerStep);
-      sessionTokens += trainer.tokensPerStep;
+      sessionTokens += e.tokens;
       if (e.step % options.logInterval === 0 || e.step === 1 || e.skipped) {
         appendMetric(metricsPath, {
           type: 'train',

@@ -25,6 +25,8 @@ export interface StepEvent {
   lr: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
+  /** Tokens this update read: every position, or with an attention mask only the real (not padding) ones. */
+  tokens: number;
   tokensPerSec: number;
   msPerStep: number;
   /** True when the update was skipped because the loss or the gradients were not finite (`skipNonfinite`). */
@@ -79,6 +81,8 @@ interface PendingStep {
   grads: Map<string, tf.Tensor>;
   /** [loss, global gradient norm]. */
   readback: tf.Tensor;
+  /** Tokens in the micro-batches (see `StepEvent.tokens`). */
+  tokens: number;
   dispose(): void;
 }
 
@@ -121,6 +125,7 @@ export class Trainer {
     return this.state.step;
   }
 
+  /** Positions per update (batch × block × accumulation): the tokens of a step when no row is padded. */
   get tokensPerStep(): number {
     return this.options.batchSize * this.options.blockSize * this.options.gradAccum;
   }
@@ -178,10 +183,12 @@ export class Trainer {
     const micro = o.gradAccum;
     const grads = new Map<string, tf.Tensor>();
     let lossSum: tf.Tensor | undefined;
+    let tokens = 0;
     const dispose = () => tf.dispose([...grads.values(), ...(lossSum ? [lossSum] : [])]);
     try {
       for (let i = 0; i < micro; i++) {
         const batch = this.stream.next();
+        tokens += batchTokens(batch);
         const { value, grads: g } = this.backward(batch, dropoutSeed(o.seed, stepIndex, i), micro);
         lossSum = accumulate(lossSum, value);
         for (const [varName, grad] of Object.entries(g)) {
@@ -201,6 +208,7 @@ export class Trainer {
         lr: learningRateAt(stepIndex, o),
         grads,
         readback,
+        tokens,
         dispose: () => {
           readback.dispose();
           dispose();
@@ -217,7 +225,7 @@ export class Trainer {
     const o = this.options;
     const { grads, lr, stepIndex } = pending;
     try {
-      this.state.tokensSeen += this.tokensPerStep;
+      this.state.tokensSeen += pending.tokens;
       const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
       if (!finite && !o.skipNonfinite) throw new NonFiniteError(stepIndex + 1, loss, gradNorm);
       if (finite) {
@@ -234,7 +242,8 @@ export class Trainer {
         loss,
         lr,
         gradNorm,
-        tokensPerSec: (this.tokensPerStep * 1000) / ms,
+        tokens: pending.tokens,
+        tokensPerSec: (pending.tokens * 1000) / ms,
         msPerStep: ms,
         skipped: !finite,
       };
@@ -298,6 +307,15 @@ export function batchLoss(model: LanguageModel, batch: Batch): number {
   } finally {
     tf.dispose([inputs, labels, ...(mask ? [mask] : [])]);
   }
+}
+
+/** The real tokens of a batch: the ones its attention mask marks, or every position. */
+function batchTokens(batch: Batch): number {
+  const mask = batch.attentionMask;
+  if (!mask) return batch.batchSize * batch.blockSize;
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
 }
 
 function batchTensors(batch: Batch) {
