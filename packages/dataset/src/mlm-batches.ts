@@ -9,8 +9,9 @@
  *
  * `groupByLength` (Hugging Face `group_by_length`) orders each epoch so that a batch holds rows of similar length:
  * the shuffled rows are cut into groups of 50 batches, each group is sorted by length and cut into batches, and the
- * batches of a group are shuffled; an epoch's last partial batch is dropped (PyTorch's `drop_last`). `padToLongest` trims every batch to its longest row (Hugging Face's dynamic
- * padding), so short rows cost only their own length. Neither changes which tokens a row holds or how they are masked.
+ * batches of a group are shuffled; an epoch's last partial batch is dropped (PyTorch's `drop_last`). `padToLongest`
+ * trims every batch to its longest row (Hugging Face's dynamic padding), so short rows cost only their own length.
+ * Neither changes which tokens a row holds or how they are masked.
  */
 import { inputError, Rng, type RngState } from '@selfsup/core';
 import { requireIndex, requirePositiveInt, restoreState, type SavedStateBase } from './batch-state.js';
