@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBuilt, MICRO, microFlags, runCli } from './run-cli.js';
+import { cliBuilt, MICRO, microFlags, mlmTrainArgs, runCli } from './run-cli.js';
 
 let root = '';
 let run = '';
@@ -52,21 +52,17 @@ describe.runIf(cliBuilt())('selfsup eval', () => {
       ).join('\n'),
     );
     const mlm = join(root, 'mlm');
-    const trained = runCli([
-      'train',
-      '--out',
-      mlm,
-      '--data',
-      corpus,
-      '--objective',
-      'mlm',
-      '--tokenizer',
-      'wordpiece:60',
-      ...microFlags({ 'block-size': '24', 'batch-size': '8' }),
-      '--max-iters',
-      '20',
-      '--json',
-    ]);
+    // rows of up to 8 tokens (one sentence each here) in a block of 24: batches trimmed to their longest row
+    const trained = runCli(
+      mlmTrainArgs(
+        mlm,
+        corpus,
+        ...microFlags({ 'block-size': '24', 'batch-size': '8', 'mlm-row-tokens': '8' }),
+        '--max-iters',
+        '20',
+        '--json',
+      ),
+    );
     expect(trained.code).toBe(0);
     const summary = JSON.parse(trained.stdout);
     const r = runCli(['eval', '--run', mlm, '--backend', 'cpu', '--json']);

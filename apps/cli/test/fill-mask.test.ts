@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliBuilt, microFlags, runCli } from './run-cli.js';
+import { cliBuilt, microFlags, mlmTrainArgs, runCli } from './run-cli.js';
 
 const SENTENCES = [
   'the cat sat on the mat.',
@@ -21,23 +21,7 @@ describe.runIf(cliBuilt())('selfsup fill-mask', () => {
     writeFileSync(corpus, Array.from({ length: 300 }, (_, i) => SENTENCES[i % 4]).join('\n'));
     mlm = join(root, 'mlm');
     clm = join(root, 'clm');
-    const r = runCli([
-      'train',
-      '--out',
-      mlm,
-      '--data',
-      corpus,
-      '--objective',
-      'mlm',
-      '--tokenizer',
-      'wordpiece:60',
-      ...MICRO,
-      '--max-iters',
-      '40',
-      '--lr',
-      '0.01',
-      '--json',
-    ]);
+    const r = runCli(mlmTrainArgs(mlm, corpus, ...MICRO, '--max-iters', '40', '--lr', '0.01', '--json'));
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.objective).toBe('mlm');

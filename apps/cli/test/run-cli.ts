@@ -58,5 +58,10 @@ export function microFlags(overrides: Record<string, string> = {}): string[] {
   return Object.entries(flags).flatMap(([name, value]) => [`--${name}`, value]);
 }
 
+/** `selfsup train` of a masked LM on `corpus` with a 60-token WordPiece vocabulary, then `extra` flags. */
+export function mlmTrainArgs(out: string, corpus: string, ...extra: string[]): string[] {
+  return ['train', '--out', out, '--data', corpus, '--objective', 'mlm', '--tokenizer', 'wordpiece:60', ...extra];
+}
+
 /** The micro model most command tests need. */
 export const MICRO: readonly string[] = microFlags();
