@@ -169,6 +169,14 @@ function cases(): Record<string, Case[]> {
       ],
       [['train', '--out', out(), '--data', data, ...MICRO, '--backend', 'tpu'], /--backend: expected one of/],
       [
+        ['train', '--out', out(), '--data', data, ...MICRO, '--objective', 'mlm', '--mlm-row-tokens', '2'],
+        /--mlm-row-tokens 2 leaves no room for a token between \[CLS\] and \[SEP\]: use 0 \(fill the block\) or 3 and up/,
+      ],
+      [
+        ['train', '--out', out(), '--data', data, ...MICRO, '--mlm-row-tokens', '-1'],
+        /--mlm-row-tokens: expected a value ≥ 0, got -1/,
+      ],
+      [
         ['train', '--out', out(), '--data', data, ...MICRO, '--objective', 'seq2seq'],
         /--objective: expected one of clm, mlm/,
       ],
