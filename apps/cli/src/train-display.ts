@@ -3,7 +3,7 @@
  * ETA); otherwise one log line per `log_interval` steps, nanoGPT style. Evaluations and checkpoints are logged in
  * both cases; the summary at the end is the command's result.
  */
-import type { TrainEvent, TrainingOptions, TrainSummary } from '@selfsup/trainer';
+import { shortRows, type TrainEvent, type TrainingOptions, type TrainSummary } from '@selfsup/trainer';
 import { compact, count, fixed, lr } from './format.js';
 import { bar, formatDuration, type Output } from './output.js';
 
@@ -35,7 +35,7 @@ export class TrainDisplay {
         out.log(
           `${e.resumed ? `resuming ${e.run} at step ${e.step}` : `training ${e.run}`}: ${o.objective}, ${compact(e.numParams)} parameters` +
             ` (${e.preset}: ${o.nLayer} layers × ${o.nHead} heads × ${o.nEmbd} wide, block ${o.blockSize}, batch ${o.batchSize}` +
-            `${o.gradAccum > 1 ? ` × ${o.gradAccum}` : ''} = ${o.objective === 'mlm' && o.mlmRowTokens > 0 && o.mlmRowTokens < o.blockSize ? `rows of ≤ ${o.mlmRowTokens}, at most ` : ''}` +
+            `${o.gradAccum > 1 ? ` × ${o.gradAccum}` : ''} = ${o.objective === 'mlm' && shortRows(o) ? `rows of ≤ ${o.mlmRowTokens}, at most ` : ''}` +
             `${count(e.tokensPerStep)} tokens/step) on ${this.backend ?? e.backend}`,
         );
         out.log(

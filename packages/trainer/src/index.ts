@@ -11,7 +11,7 @@ export {
 } from './checkpoint.js';
 export { clipCoefficient, globalNorm, scaleGradients } from './clip.js';
 export type { ClmDataOptions, MlmDataOptions } from './data.js';
-export { clmData, mlmData, unigramCrossEntropy } from './data.js';
+export { clmData, mlmData, shortRows, unigramCrossEntropy } from './data.js';
 export type { ImportOptions, ImportResult, PytorchExportOptions } from './interop.js';
 export {
   exportForPytorch,
