@@ -13,7 +13,7 @@ import { LayerNorm } from './layer-norm.js';
 import { Linear } from './linear.js';
 import { gelu } from './ops/gelu.js';
 import { ParamStore } from './params.js';
-import { IGNORE_INDEX, TransformerLM } from './transformer.js';
+import { labelledRows, TransformerLM } from './transformer.js';
 import type { ForwardOptions, ResolvedModelConfig } from './types.js';
 
 export class Bert extends TransformerLM {
@@ -52,13 +52,7 @@ export class Bert extends TransformerLM {
   }
 
   protected override lossRows(labels: tf.Tensor2D): Int32Array {
-    const values = labels.dataSync();
-    let n = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] !== IGNORE_INDEX) n++;
-    const rows = new Int32Array(n);
-    n = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] !== IGNORE_INDEX) rows[n++] = i;
-    return rows;
+    return labelledRows(labels);
   }
 
   protected embeddingNames(): string[] {

@@ -133,6 +133,31 @@ describe('loss', () => {
     m.dispose();
   });
 
+  it('labelLosses: the cross-entropy at each labelled position, in order; its mean is the loss', () => {
+    for (const [config, labelRows] of [
+      [TINY_GPT, [[2, -100, 4, 0, 9]]],
+      [TINY_BERT, [[-100, 6, -100, -100, 11]]],
+    ] as const) {
+      const m = createModel(config, { seed: 5 });
+      const inputs = ints([[2, 5, 9, 1, 7]]);
+      const labels = ints(labelRows.map((r) => [...r]));
+      const logp = tf.tidy(() => tf.reshape(tf.logSoftmax(m.logits(inputs)), [5, 13]).arraySync() as number[][]);
+      const expected = labelRows[0].flatMap((label, t) => (label === -100 ? [] : [-logp[t][label]]));
+      const losses = m.labelLosses(inputs, labels);
+      const values = Array.from(losses.dataSync());
+      expect(values).toHaveLength(expected.length);
+      for (const [i, v] of values.entries()) expect(v).toBeCloseTo(expected[i], 5);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      expect(m.loss(inputs, labels).dataSync()[0]).toBeCloseTo(mean, 5);
+      losses.dispose();
+      const none = m.labelLosses(inputs, ints([[-100, -100, -100, -100, -100]]));
+      expect(none.shape).toEqual([0]);
+      none.dispose();
+      expect(() => m.labelLosses(inputs, ints([[1, 2]]))).toThrow(/labelLosses: labels must have/);
+      m.dispose();
+    }
+  });
+
   it('dropout: reproducible for a seed, different across seeds, off at evaluation', () => {
     for (const config of [TINY_GPT, TINY_BERT]) {
       const m = createModel({ ...config, dropout: 0.3 });

@@ -46,10 +46,7 @@ export abstract class TransformerLM implements LanguageModel {
   }
 
   loss(inputs: tf.Tensor2D, labels: tf.Tensor2D, options: ForwardOptions = {}): tf.Scalar {
-    if (labels.rank !== 2 || labels.shape[0] !== inputs.shape[0] || labels.shape[1] !== inputs.shape[1]) {
-      throw usageError(`loss: labels must have the inputs' shape [${inputs.shape}], got [${labels.shape}]`);
-    }
-    if (labels.dtype !== 'int32') throw usageError(`loss: labels must be int32, got ${labels.dtype}`);
+    checkLabels('loss', inputs, labels);
     const ctx = this.context(inputs, options);
     const rows = this.lossRows(labels);
     return tf.tidy(() => {
@@ -64,6 +61,19 @@ export abstract class TransformerLM implements LanguageModel {
       const perRow = sparseCrossEntropy(this.head(h), flatLabels, IGNORE_INDEX); // (N,)
       const count = tf.sum(tf.cast(tf.notEqual(flatLabels, IGNORE_INDEX), 'float32'));
       return tf.div(tf.sum(perRow), tf.maximum(count, 1)) as tf.Scalar;
+    });
+  }
+
+  labelLosses(inputs: tf.Tensor2D, labels: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor1D {
+    checkLabels('labelLosses', inputs, labels);
+    const ctx = this.context(inputs, options);
+    const rows = labelledRows(labels);
+    return tf.tidy(() => {
+      if (rows.length === 0) return tf.zeros([0]) as tf.Tensor1D;
+      const idx = tf.tensor1d(rows, 'int32');
+      const h = tf.gather(this.hidden(inputs, ctx, options), idx); // (n, C)
+      const flatLabels = tf.reshape(labels, [labels.size]) as tf.Tensor1D; // (N,)
+      return sparseCrossEntropy(this.head(h), tf.gather(flatLabels, idx), IGNORE_INDEX); // (n,)
     });
   }
 
@@ -112,4 +122,22 @@ export abstract class TransformerLM implements LanguageModel {
     const rng = training ? new Rng(options.dropoutSeed ?? this.dropoutStream.nextUint32()) : undefined;
     return { batch, time, dropout: this.config.dropout, rng, attentionMask: options.attentionMask };
   }
+}
+
+function checkLabels(method: string, inputs: tf.Tensor2D, labels: tf.Tensor2D): void {
+  if (labels.rank !== 2 || labels.shape[0] !== inputs.shape[0] || labels.shape[1] !== inputs.shape[1]) {
+    throw usageError(`${method}: labels must have the inputs' shape [${inputs.shape}], got [${labels.shape}]`);
+  }
+  if (labels.dtype !== 'int32') throw usageError(`${method}: labels must be int32, got ${labels.dtype}`);
+}
+
+/** Flat (row-major) indices of the labels that are not -100; reads the labels back (a sync). */
+export function labelledRows(labels: tf.Tensor2D): Int32Array {
+  const values = labels.dataSync();
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== IGNORE_INDEX) n++;
+  const rows = new Int32Array(n);
+  n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== IGNORE_INDEX) rows[n++] = i;
+  return rows;
 }

@@ -77,6 +77,11 @@ export interface LanguageModel {
    * positions. Computed from integer labels, never one-hot.
    */
   loss(inputs: tf.Tensor2D, labels: tf.Tensor2D, options?: ForwardOptions): tf.Scalar;
+  /**
+   * The cross-entropy at each position whose label is not -100, in row-major order (the mean of this is `loss`).
+   * Reads the labels back, so it syncs; meant for evaluation, e.g. the loss by kind of masked position.
+   */
+  labelLosses(inputs: tf.Tensor2D, labels: tf.Tensor2D, options?: ForwardOptions): tf.Tensor1D;
   /** Parameter count like nanoGPT's `get_num_params`: without position embeddings unless `nonEmbedding` is false. */
   numParams(options?: { nonEmbedding?: boolean }): number;
   /** nanoGPT's optimizer groups: decay only where dim ≥ 2 (and not embeddings when `decayEmbeddings` is false). */

@@ -61,7 +61,7 @@ export { learningRateAt } from './schedule.js';
 export type { ResumeConfig, TrainConfig } from './session.js';
 export { resume, train } from './session.js';
 export type { EvalEvent, StepEvent, TrainerInit, TrainerState } from './trainer.js';
-export { batchLoss, NonFiniteError, Trainer } from './trainer.js';
+export { batchLabelLosses, batchLoss, NonFiniteError, Trainer } from './trainer.js';
 export type {
   CheckpointEvent,
   DoneEvent,

@@ -16,13 +16,13 @@ import {
 import { IGNORE_INDEX } from '@selfsup/dataset';
 import { checkWeightsFit, createModel, fromHfConfig, type LanguageModel, loadWeights } from '@selfsup/model';
 import { type AnyTokenizer, loadTokenizer } from '@selfsup/tokenizer';
-import type { Batch, Split } from './batches.js';
+import type { Split } from './batches.js';
 import { hasCheckpoint, readCheckpoint } from './checkpoint.js';
 import { unigramCrossEntropy } from './data.js';
 import { openRunData } from './run-data.js';
 import { RunFiles } from './run-folder.js';
 import { decodeTrainerState, type SavedTrainerState } from './run-state.js';
-import { batchLoss } from './trainer.js';
+import { batchLabelLosses, batchLoss } from './trainer.js';
 
 export interface LoadedRun {
   dir: string;
@@ -134,25 +134,11 @@ export interface MlmEvaluation {
 }
 
 type MlmKind = 'masked' | 'random' | 'unchanged';
-const MLM_KINDS: readonly MlmKind[] = ['masked', 'random', 'unchanged'];
 
 /** Which kind each chosen position is: `[MASK]` in the input, its own token, or another token. */
 function mlmKindOf(input: number, label: number, maskTokenId: number): MlmKind {
   if (input === label) return 'unchanged';
   return input === maskTokenId ? 'masked' : 'random';
-}
-
-/** The batch's labels with every chosen position of another kind set to -100, and how many are left. */
-function labelsOfKind(batch: Batch, kind: MlmKind, maskTokenId: number): { labels: Int32Array; count: number } {
-  const labels = new Int32Array(batch.labels.length).fill(IGNORE_INDEX);
-  let count = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const label = batch.labels[i];
-    if (label === IGNORE_INDEX || mlmKindOf(batch.inputs[i], label, maskTokenId) !== kind) continue;
-    labels[i] = label;
-    count++;
-  }
-  return { labels, count };
 }
 
 /**
@@ -196,14 +182,16 @@ export function evaluateRun(runDir: string, options: EvaluateOptions = {}): Eval
       if (maskTokenId === undefined) {
         sum += batchLoss(model, batch) * count;
       } else {
-        // One pass per kind; the mean over all chosen tokens is their weighted sum.
-        for (const kind of MLM_KINDS) {
-          const { labels, count: n } = labelsOfKind(batch, kind, maskTokenId);
-          if (n === 0) continue;
-          const kindSum = batchLoss(model, { ...batch, labels }) * n;
-          byKind[kind].sum += kindSum;
-          byKind[kind].tokens += n;
-          sum += kindSum;
+        // One pass; each chosen position's loss goes to its kind (the losses come in the labels' order).
+        const losses = batchLabelLosses(model, batch);
+        let k = 0;
+        for (let i = 0; i < batch.labels.length; i++) {
+          const label = batch.labels[i];
+          if (label === IGNORE_INDEX) continue;
+          const kind = byKind[mlmKindOf(batch.inputs[i], label, maskTokenId)];
+          kind.sum += losses[k];
+          kind.tokens++;
+          sum += losses[k++];
         }
       }
       tokens += count;

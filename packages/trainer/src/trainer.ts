@@ -309,6 +309,19 @@ export function batchLoss(model: LanguageModel, batch: Batch): number {
   }
 }
 
+/** The loss at each labelled position of a batch (row-major order), at evaluation (no dropout). */
+export function batchLabelLosses(model: LanguageModel, batch: Batch): Float32Array {
+  const { inputs, labels, mask } = batchTensors(batch);
+  try {
+    const losses = model.labelLosses(inputs, labels, { training: false, attentionMask: mask });
+    const values = losses.dataSync() as Float32Array;
+    losses.dispose();
+    return values;
+  } finally {
+    tf.dispose([inputs, labels, ...(mask ? [mask] : [])]);
+  }
+}
+
 /** The real tokens of a batch: the ones its attention mask marks, or every position. */
 function batchTokens(batch: Batch): number {
   const mask = batch.attentionMask;
