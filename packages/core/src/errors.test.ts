@@ -17,6 +17,14 @@ describe('SelfsupError', () => {
     expect(inputError('a') instanceof Error).toBe(true);
   });
 
+  it('a subclass matches only its own instances', () => {
+    class Narrow extends SelfsupError {}
+    expect(new Narrow('x') instanceof Narrow).toBe(true);
+    expect(new Narrow('x') instanceof SelfsupError).toBe(true);
+    expect(runtimeError('x') instanceof Narrow).toBe(false);
+    expect(new Error('plain') instanceof Narrow).toBe(false);
+  });
+
   it('describes file-system errors in plain words', () => {
     expect(describeFsError(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBe('not found');
     expect(describeFsError(Object.assign(new Error('x'), { code: 'ENOSPC' }))).toBe('no space left on device');

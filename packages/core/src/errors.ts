@@ -23,8 +23,14 @@ export class SelfsupError extends Error {
     return this.kind === 'runtime' ? 1 : 2;
   }
 
-  /** True for any SelfsupError, also one made by another copy of this package (ESM and CJS builds side by side). */
+  /**
+   * True for any SelfsupError, also one made by another copy of this package (ESM and CJS builds side by side).
+   * Subclasses inherit this method, so for them it falls back to the prototype chain: `x instanceof NonFiniteError`
+   * must not hold for every SelfsupError.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asked about (maybe a subclass)
+    if (this !== SelfsupError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }

@@ -3,16 +3,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
-import { SelfsupError } from '@selfsup/core';
+import { runtimeError, SelfsupError } from '@selfsup/core';
 import { prepareData } from '@selfsup/dataset';
 import { loadModel } from '@selfsup/model';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { readMetrics } from './metrics.js';
 import { evaluateRun, exportRun, loadRun } from './open-run.js';
 import { resolveOptions } from './options.js';
 import type { TrainingOptions } from './presets.js';
 import { resume, train } from './session.js';
+import { Trainer } from './trainer.js';
 import type { TrainEvent } from './training-run.js';
 
 const TEXT = Array.from(
@@ -233,6 +234,29 @@ describe('train / resume on a run folder', () => {
     }).finished();
     expect(skip.step).toBe(6);
     expect(skip.skippedSteps).toBeGreaterThan(0);
+  });
+
+  it('stops on any other error in a step saying what is kept (e.g. a full wasm heap), not as a non-finite loss', async () => {
+    const out = tmp();
+    const realStep = Trainer.prototype.trainStep;
+    let calls = 0;
+    const spy = vi.spyOn(Trainer.prototype, 'trainStep').mockImplementation(function (this: Trainer) {
+      calls++;
+      if (calls === 4) throw runtimeError('the wasm backend is out of memory: it could not allocate 100 MiB more');
+      return realStep.call(this);
+    });
+    try {
+      const options = micro({ evalInterval: 2, maxIters: 6 });
+      const err = await failure(train({ out, data: dataDir, options, sampleTokens: 0 }).finished());
+      expect(err.exitCode).toBe(1);
+      expect(err.message).toMatch(
+        /^the wasm backend is out of memory: it could not allocate 100 MiB more; training stopped at step 4, the last good checkpoint \(step 2\) is kept in /,
+      );
+      expect(err.message).not.toMatch(/skip-nonfinite/);
+      expect(JSON.parse(readFileSync(join(out, 'trainer_state.json'), 'utf8')).step).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('loads, evaluates and exports a run; the export loads in the model package', async () => {

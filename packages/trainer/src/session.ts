@@ -236,14 +236,19 @@ async function* session(input: SessionInput): AsyncGenerator<TrainEvent, TrainSu
       try {
         e = trainer.trainStep();
       } catch (err) {
+        if (!(err instanceof SelfsupError)) throw err;
+        const kept =
+          lastSaved >= 0
+            ? `the last good checkpoint (step ${lastSaved}) is kept in ${run}`
+            : 'no checkpoint was written';
         if (err instanceof NonFiniteError) {
-          const kept =
-            lastSaved >= 0
-              ? `the last good checkpoint (step ${lastSaved}) is kept in ${run}`
-              : 'no checkpoint was written';
           throw runtimeError(`${err.message}: training stopped, ${kept}; lower --lr or pass --skip-nonfinite`, err);
         }
-        throw err;
+        // E.g. the wasm heap is full: the message says what to change; say what is kept.
+        throw new SelfsupError(`${err.message}; training stopped at step ${trainer.step + 1}, ${kept}`, {
+          kind: err.kind,
+          cause: err,
+        });
       }
       stepMs.push(e.msPerStep);
       sessionTokens += e.tokens;

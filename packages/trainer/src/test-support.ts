@@ -64,6 +64,15 @@ export function tinyModel(config: Partial<ResolvedModelConfig> = {}, seed = 1): 
         return tf.div(tf.neg(tf.sum(tf.mul(picked, valid))), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
       });
     },
+    labelLosses(inputs, labels, options = {}) {
+      const ys = labels.dataSync();
+      const rows: number[] = [];
+      for (let i = 0; i < ys.length; i++) if (ys[i] !== -100) rows.push(i * cfg.vocabSize + ys[i]); // row · V + label
+      return tf.tidy(() => {
+        const logp = tf.reshape(tf.logSoftmax(tf.reshape(logits(inputs, options), [-1, cfg.vocabSize])), [-1]);
+        return tf.neg(tf.gather(logp, tf.tensor1d(rows, 'int32'))) as tf.Tensor1D;
+      });
+    },
     numParams: () => [...params.values()].reduce((s, p) => s + p.size, 0),
     paramGroups: () => ({ decay: ['transformer.wte.weight', 'lm_head.weight'], noDecay: ['lm_head.bias'] }),
     flopsPerToken: () => 6 * (cfg.vocabSize * cfg.nEmbd),

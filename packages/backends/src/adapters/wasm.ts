@@ -4,6 +4,7 @@ import { runtimeError } from '@selfsup/core';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo, SelectOptions } from '../types.js';
+import { guardMalloc } from '../wasm/heap-guard.js';
 import {
   isNode,
   loadWasmModule,
@@ -70,6 +71,7 @@ export async function activateWasm(options: SelectOptions = {}): Promise<Active>
       'wasm',
       async () => {
         const { module, build } = await loadWasmModule({ threads, wasmPaths });
+        guardMalloc(module);
         setThreadsCount(threads);
         const backend = new BackendWasm(module as never);
         settleWorkers(module);
