@@ -114,4 +114,32 @@ describe('wasm kernels', () => {
     const [want, got] = await both(() => tf.unsortedSegmentSum(tf.tensor2d(x, [50, 8]), tf.tensor1d(ids, 'int32'), 11));
     expect(maxDiff(got, want)).toBeLessThan(1e-5);
   });
+
+  it('Identity shares the data: a clone adds no data buffer and outlives its original', () => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(tf.memory().numDataBuffers).toBe(buffers); // still held by the clone
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(y.shape).toEqual([2, 3]);
+    y.dispose();
+    expect(tf.memory().numDataBuffers).toBe(buffers - 1);
+  });
+
+  it('a custom gradient that saves its input (cloned by tfjs) gives the same gradient as on cpu', async () => {
+    // f(x) = sum(x²) with a hand-written gradient 2x that reads the saved (cloned) input.
+    const square = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([x]);
+      return {
+        value: tf.sum(tf.square(x)),
+        gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.mul(dy, tf.mul(saved, 2)),
+      };
+    });
+    const x = Float32Array.from({ length: 64 }, (_, i) => i / 8 - 4);
+    const [want, got] = await both(() => tf.grad((t: tf.Tensor) => square(t) as tf.Tensor)(tf.tensor1d(x)));
+    expect(maxDiff(got, want)).toBe(0);
+    expect(Array.from(got.slice(0, 3))).toEqual([-8, -7.75, -7.5]);
+  });
 });

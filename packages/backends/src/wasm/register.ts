@@ -1,6 +1,6 @@
 /**
- * Kernels we register for the wasm backend: what it lacks for training, a BatchMatMul that always takes a fast path,
- * and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
+ * Kernels we register for the wasm backend: what it lacks for training, an Identity that shares instead of copying, a
+ * BatchMatMul that always takes a fast path, and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
  */
 import {
   BatchMatMul,
@@ -11,6 +11,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { makeBatchMatMulConfig } from './kernels/BatchMatMul.js';
+import { identityConfig } from './kernels/Identity.js';
 import { selfsupAdamWConfig } from './kernels/SelfsupAdamW.js';
 import { selfsupAttentionConfig } from './kernels/SelfsupAttention.js';
 import { selfsupAttentionGradConfig } from './kernels/SelfsupAttentionGrad.js';
@@ -24,8 +25,8 @@ import { makeTransposeConfig } from './kernels/Transpose.js';
 import { unsortedSegmentSumConfig } from './kernels/UnsortedSegmentSum.js';
 import { simdSupported } from './loader.js';
 
-/** Kernels tfjs-backend-wasm lacks for training. */
-export const wasmMissingKernels: KernelConfig[] = [unsortedSegmentSumConfig];
+/** Kernels tfjs-backend-wasm lacks for training, and its Identity replaced by one that does not copy. */
+export const wasmMissingKernels: KernelConfig[] = [unsortedSegmentSumConfig, identityConfig];
 
 export const wasmFusedKernels: KernelConfig[] = [
   selfsupSparseCrossEntropyConfig,
