@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '@selfsup/backends';
+import { createModel } from '@selfsup/model';
+const [B, T] = [Number(process.argv[2]), Number(process.argv[3])];
+await selectBackend('wasm', { threads: 2 });
+const be = tf.backend();
+const mem = () => (be.wasm.wasmMemory ?? Object.values(be.wasm.asm).find((v) => v instanceof WebAssembly.Memory)).buffer.byteLength / 2 ** 20;
+const model = createModel({ objective: 'mlm', vocabSize: 8000, nLayer: 2, nHead: 2, nEmbd: 128, blockSize: 128, dropout: 0.1 }, { seed: 1 });
+const ids = tf.tensor2d(Array.from({ length: B * T }, (_, i) => 5 + ((i * 7919) % 7000)), [B, T], 'int32');
+const labels = tf.tensor2d(Array.from({ length: B * T }, (_, i) => ((i * 2654435761) % 100 < 15 ? 5 + ((i * 31) % 7000) : -100)), [B, T], 'int32');
+const mask = tf.ones([B, T], 'int32');
+const vars = [...model.params.values()];
+const t0 = performance.now();
+const { value, grads } = tf.variableGrads(() => model.loss(ids, labels, { training: true, dropoutSeed: 1, attentionMask: mask }), vars);
+console.log(B, T, 'loss', value.dataSync()[0], 'heap MiB', mem(), 'ms', (performance.now() - t0).toFixed(0));
