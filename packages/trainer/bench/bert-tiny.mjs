@@ -6,7 +6,8 @@
  * investigation". `selfsup eval` then splits the val loss by position: at `[MASK]` the model can only guess from the
  * context, so that is where learning shows; the 10% of chosen tokens left unchanged are nearly free (the input is the
  * answer). Extra arguments go to `selfsup train`. Writes runs/bench-bert-tiny/{run,loss.svg,report.json}; exit 1 unless
- * the val loss is at least 1 nat below the baseline and the `[MASK]` positions alone at least half a nat below it.
+ * the val loss is at least 1.5 nats below the baseline and the `[MASK]` positions alone at least 1 nat below it (the
+ * preset gets 2.17 and 1.79; 128 rows a step instead of 256 got 1.41 and 0.95).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = join(repo, 'apps', 'cli', 'dist', 'bin.js');
 const out = resolve(repo, 'runs', 'bench-bert-tiny');
-const MARGIN = 1;
-const MASK_MARGIN = 0.5;
+const MARGIN = 1.5;
+const MASK_MARGIN = 1;
 
 function selfsup(args, capture = false) {
   const r = spawnSync(process.execPath, [cli, ...args], {
@@ -87,7 +88,7 @@ writeFileSync(
   join(out, 'report.json'),
   `${JSON.stringify({ ok, summary, byPosition, curve: evals, fillMask: fill, wallSeconds: wall }, null, 2)}\n`,
 );
-if (!overallOk) process.stdout.write(`FAIL: val loss is not ${MARGIN} nat below the unigram baseline\n`);
+if (!overallOk) process.stdout.write(`FAIL: val loss is not ${MARGIN} nats below the unigram baseline\n`);
 if (!maskOk) process.stdout.write(`FAIL: the [MASK] positions are not ${MASK_MARGIN} nat below the unigram baseline\n`);
 if (ok) process.stdout.write('PASS\n');
 process.exit(ok ? 0 : 1);
