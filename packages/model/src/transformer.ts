@@ -54,9 +54,7 @@ export abstract class TransformerLM implements LanguageModel {
       const flatLabels = tf.reshape(labels, [labels.size]) as tf.Tensor1D; // (N,)
       if (rows && rows.length > 0) {
         // Only labelled positions need the vocabulary projection (15% of them for MLM).
-        const idx = tf.tensor1d(rows, 'int32');
-        const perRow = sparseCrossEntropy(this.head(tf.gather(h, idx)), tf.gather(flatLabels, idx), IGNORE_INDEX);
-        return tf.div(tf.sum(perRow), rows.length) as tf.Scalar;
+        return tf.div(tf.sum(this.lossesAt(h, flatLabels, rows)), rows.length) as tf.Scalar;
       }
       const perRow = sparseCrossEntropy(this.head(h), flatLabels, IGNORE_INDEX); // (N,)
       const count = tf.sum(tf.cast(tf.notEqual(flatLabels, IGNORE_INDEX), 'float32'));
@@ -70,11 +68,15 @@ export abstract class TransformerLM implements LanguageModel {
     const rows = labelledRows(labels);
     return tf.tidy(() => {
       if (rows.length === 0) return tf.zeros([0]) as tf.Tensor1D;
-      const idx = tf.tensor1d(rows, 'int32');
-      const h = tf.gather(this.hidden(inputs, ctx, options), idx); // (n, C)
       const flatLabels = tf.reshape(labels, [labels.size]) as tf.Tensor1D; // (N,)
-      return sparseCrossEntropy(this.head(h), tf.gather(flatLabels, idx), IGNORE_INDEX); // (n,)
+      return this.lossesAt(this.hidden(inputs, ctx, options), flatLabels, rows);
     });
+  }
+
+  /** Cross-entropy at the given rows of hidden states (N, C) against their labels (N,): (rows,). */
+  private lossesAt(h: tf.Tensor2D, flatLabels: tf.Tensor1D, rows: Int32Array): tf.Tensor1D {
+    const idx = tf.tensor1d(rows, 'int32');
+    return sparseCrossEntropy(this.head(tf.gather(h, idx)), tf.gather(flatLabels, idx), IGNORE_INDEX);
   }
 
   /**

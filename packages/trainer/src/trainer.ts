@@ -5,7 +5,7 @@
  * restored from `getState()` continues exactly where the saved one was.
  */
 import { Rng, SelfsupError, usageError } from '@selfsup/core';
-import type { LanguageModel } from '@selfsup/model';
+import type { ForwardOptions, LanguageModel } from '@selfsup/model';
 import * as tf from '@tensorflow/tfjs-core';
 // @selfsup/model registers the gradients of tfjs-core's ops when it is imported (tfjs-core alone registers none).
 import '@selfsup/model';
@@ -298,24 +298,24 @@ export class Trainer {
 
 /** The loss of one batch, forward only. */
 export function batchLoss(model: LanguageModel, batch: Batch): number {
-  const { inputs, labels, mask } = batchTensors(batch);
-  try {
-    const loss = model.loss(inputs, labels, { training: false, attentionMask: mask });
-    const value = loss.dataSync()[0];
-    loss.dispose();
-    return value;
-  } finally {
-    tf.dispose([inputs, labels, ...(mask ? [mask] : [])]);
-  }
+  return evalRead(batch, (inputs, labels, options) => model.loss(inputs, labels, options))[0];
 }
 
 /** The loss at each labelled position of a batch (row-major order), at evaluation (no dropout). */
 export function batchLabelLosses(model: LanguageModel, batch: Batch): Float32Array {
+  return evalRead(batch, (inputs, labels, options) => model.labelLosses(inputs, labels, options));
+}
+
+/** Runs `f` on a batch's tensors at evaluation (no dropout) and reads its result back. */
+function evalRead(
+  batch: Batch,
+  f: (inputs: tf.Tensor2D, labels: tf.Tensor2D, options: ForwardOptions) => tf.Tensor,
+): Float32Array {
   const { inputs, labels, mask } = batchTensors(batch);
   try {
-    const losses = model.labelLosses(inputs, labels, { training: false, attentionMask: mask });
-    const values = losses.dataSync() as Float32Array;
-    losses.dispose();
+    const result = f(inputs, labels, { training: false, attentionMask: mask });
+    const values = result.dataSync() as Float32Array;
+    result.dispose();
     return values;
   } finally {
     tf.dispose([inputs, labels, ...(mask ? [mask] : [])]);
