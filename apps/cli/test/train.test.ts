@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCheckpoint } from '@selfsup/trainer';
 import { describe, expect, it } from 'vitest';
 import { cliBuilt, microFlags, runCli, startCli } from './run-cli.js';
 
@@ -251,7 +252,9 @@ describe.runIf(cliBuilt())('selfsup train', () => {
     first.kill('SIGKILL');
     await new Promise((resolve) => first.on('close', resolve));
     expect(existsSync(join(run, '.lock'))).toBe(true); // left behind by the killed trainer
-    const state = JSON.parse(readFileSync(join(run, 'trainer_state.json'), 'utf8'));
+    // The kill may land between a checkpoint's commit point and its last rename into the folder: the committed set
+    // (which resume recovers) is what `readCheckpoint` reads, not necessarily the `trainer_state.json` in the folder.
+    const state = readCheckpoint(run).manifest;
     const third = runCli([
       'train',
       '--out',
