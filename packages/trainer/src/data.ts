@@ -39,6 +39,35 @@ export function clmData(splits: Record<Split, Tokens>, options: ClmDataOptions):
   };
 }
 
+type ClmIteratorBatch = NonNullable<ReturnType<ClmBatchIterator['nextBatch']>>;
+type MlmIteratorBatch = NonNullable<ReturnType<MlmBatchIterator['nextBatch']>>;
+
+function clmBatch(b: ClmIteratorBatch): Batch {
+  return { inputs: b.inputs, labels: b.targets, batchSize: b.shape[0], blockSize: b.shape[1] };
+}
+
+function mlmBatch(b: MlmIteratorBatch): Batch {
+  return {
+    inputs: b.inputs,
+    labels: b.labels,
+    attentionMask: b.attentionMask,
+    batchSize: b.shape[0],
+    blockSize: b.shape[1],
+  };
+}
+
+/** A batch of one evaluation pass, with the number of positions it predicts. */
+export interface CountedBatch {
+  batch: Batch;
+  count: number;
+}
+
+/** Every non-overlapping window of `tokens` once, in order (an evaluation pass). */
+export function* clmEvalBatches(tokens: Tokens, options: ClmDataOptions): Generator<CountedBatch> {
+  const it = clmBatches(tokens, { ...options, mode: 'sequential' });
+  for (let b = it.nextBatch(); b; b = it.nextBatch()) yield { batch: clmBatch(b), count: b.targetCount };
+}
+
 class ClmStream implements BatchStream {
   private it: ClmBatchIterator;
   constructor(
@@ -49,8 +78,7 @@ class ClmStream implements BatchStream {
     this.it = clmBatches(tokens, { ...options, seed });
   }
   next(): Batch {
-    const b = this.it.nextBatch()!;
-    return { inputs: b.inputs, labels: b.targets, batchSize: b.shape[0], blockSize: b.shape[1] };
+    return clmBatch(this.it.nextBatch()!);
   }
   getState(): unknown {
     return this.it.state;
@@ -82,18 +110,35 @@ export function shortRows(o: { blockSize: number; mlmRowTokens?: number }): bool
   return o.mlmRowTokens !== undefined && o.mlmRowTokens > 0 && o.mlmRowTokens < o.blockSize;
 }
 
+function splitBlocks(tokens: Tokens, options: MlmDataOptions): MlmBlocks {
+  return mlmBlocks(tokens, {
+    blockSize: options.blockSize,
+    clsTokenId: options.clsTokenId,
+    sepTokenId: options.sepTokenId,
+    padTokenId: options.padTokenId,
+    documentSeparatorIds: options.documentSeparatorIds,
+    ...(shortRows(options) ? { rowTokens: options.mlmRowTokens } : {}),
+  });
+}
+
+/** The collator's options for `options`' rows: grouped by length and trimmed when rows are short (random mode). */
+function batchOptions(o: MlmDataOptions, extra: { seed?: number; state?: MlmBatchState; mode?: 'sequential' }) {
+  return {
+    batchSize: o.batchSize,
+    maskTokenId: o.maskTokenId,
+    vocabSize: o.vocabSize,
+    specialTokenIds: o.specialTokenIds,
+    mlmProbability: o.mlmProbability,
+    ...(shortRows(o) ? { groupByLength: true, padToLongest: true } : {}),
+    ...extra,
+  };
+}
+
 /** `[CLS] … [SEP]` blocks of whole sentences, 15% of tokens masked 80/10/10, with attention masks. */
 export function mlmData(splits: Record<Split, Tokens>, options: MlmDataOptions): TrainData {
   const blocks = {} as Record<Split, MlmBlocks>;
   for (const split of ['train', 'val'] as const) {
-    blocks[split] = mlmBlocks(splits[split], {
-      blockSize: options.blockSize,
-      clsTokenId: options.clsTokenId,
-      sepTokenId: options.sepTokenId,
-      padTokenId: options.padTokenId,
-      documentSeparatorIds: options.documentSeparatorIds,
-      ...(shortRows(options) ? { rowTokens: options.mlmRowTokens } : {}),
-    });
+    blocks[split] = splitBlocks(splits[split], options);
     if (blocks[split].count === 0) throw inputError(`the ${split} split has no text to make MLM blocks from`);
   }
   return {
@@ -109,36 +154,26 @@ class MlmStream implements BatchStream {
     private readonly options: MlmDataOptions,
     seed: number,
   ) {
-    this.it = mlmBatches(blocks, this.batchOptions({ seed }));
-  }
-  private batchOptions(extra: { seed?: number; state?: MlmBatchState }) {
-    const o = this.options;
-    return {
-      batchSize: o.batchSize,
-      maskTokenId: o.maskTokenId,
-      vocabSize: o.vocabSize,
-      specialTokenIds: o.specialTokenIds,
-      mlmProbability: o.mlmProbability,
-      ...(shortRows(o) ? { groupByLength: true, padToLongest: true } : {}),
-      ...extra,
-    };
+    this.it = mlmBatches(blocks, batchOptions(options, { seed }));
   }
   next(): Batch {
-    const b = this.it.nextBatch()!;
-    return {
-      inputs: b.inputs,
-      labels: b.labels,
-      attentionMask: b.attentionMask,
-      batchSize: b.shape[0],
-      blockSize: b.shape[1],
-    };
+    return mlmBatch(this.it.nextBatch()!);
   }
   getState(): unknown {
     return this.it.state;
   }
   setState(state: unknown): void {
-    this.it = mlmBatches(this.blocks, this.batchOptions({ state: state as MlmBatchState }));
+    this.it = mlmBatches(this.blocks, batchOptions(this.options, { state: state as MlmBatchState }));
   }
+}
+
+/**
+ * Every block of `tokens` once, in order, masked with the fixed seed 0 (an evaluation pass: the same positions every
+ * time), with the number of labelled positions in each batch.
+ */
+export function* mlmEvalBatches(tokens: Tokens, options: MlmDataOptions): Generator<CountedBatch> {
+  const it = mlmBatches(splitBlocks(tokens, options), batchOptions(options, { mode: 'sequential', seed: 0 }));
+  for (let b = it.nextBatch(); b; b = it.nextBatch()) yield { batch: mlmBatch(b), count: b.labelCount };
 }
 
 /**

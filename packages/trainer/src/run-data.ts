@@ -5,17 +5,17 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputError, parseJson } from '@selfsup/core';
+import { type Corpus, openPreparedData, type PreparedData, prepareData } from '@selfsup/dataset';
+import type { Split, TrainData } from './batches.js';
 import {
-  type Corpus,
-  clmBatches,
-  mlmBatches,
-  mlmBlocks,
-  openPreparedData,
-  type PreparedData,
-  prepareData,
-} from '@selfsup/dataset';
-import type { Batch, Split, TrainData } from './batches.js';
-import { clmData, mlmData, shortRows, unigramCrossEntropy } from './data.js';
+  type CountedBatch,
+  clmData,
+  clmEvalBatches,
+  type MlmDataOptions,
+  mlmData,
+  mlmEvalBatches,
+  unigramCrossEntropy,
+} from './data.js';
 import type { TrainingOptions } from './presets.js';
 
 export const PREPARED_FOLDER_FILES = ['tokenizer.json', 'train.bin', 'val.bin', 'meta.json'] as const;
@@ -54,7 +54,7 @@ export interface PreparedRunData {
    * Every batch of a split once, in order, for evaluation (CLM: non-overlapping windows; MLM: every block, masked
    * with a fixed seed), with the number of predicted tokens in each.
    */
-  evalBatches(split: Split, options: EvalBatchOptions): Iterable<{ batch: Batch; count: number }>;
+  evalBatches(split: Split, options: EvalBatchOptions): Iterable<CountedBatch>;
 }
 
 export interface EvalBatchOptions {
@@ -138,6 +138,23 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
     ? [...new Set([...specialTokenIds, mlm.clsTokenId, mlm.sepTokenId, mlm.padTokenId, mlm.maskTokenId])]
     : [];
   const documentSeparatorIds = meta.separators?.document != null ? [meta.separators.document] : undefined;
+  const mlmOptions = (o: Omit<EvalBatchOptions, 'objective'>): MlmDataOptions => {
+    if (!mlm) {
+      throw inputError(
+        `--objective mlm needs a tokenizer with [CLS], [SEP], [PAD] and [MASK] (such as wordpiece:8000); ${prepared.tokenizerPath} (${meta.tokenizer?.kind}) has not all of them`,
+      );
+    }
+    return {
+      blockSize: o.blockSize,
+      batchSize: o.batchSize,
+      mlmProbability: o.mlmProbability,
+      mlmRowTokens: o.mlmRowTokens,
+      vocabSize: meta.vocabSize,
+      ...mlm,
+      specialTokenIds: mlmSpecialIds,
+      documentSeparatorIds,
+    };
+  };
   const cache = new Map<string, TrainData>();
   let baseline: number | undefined;
   return {
@@ -156,71 +173,17 @@ function runDataFrom(prepared: PreparedData): PreparedRunData {
       const key = `${options.objective}/${options.blockSize}/${options.batchSize}/${options.mlmProbability}/${options.mlmRowTokens}`;
       let data = cache.get(key);
       if (data) return data;
-      if (options.objective === 'clm') {
-        data = clmData(tokens, { blockSize: options.blockSize, batchSize: options.batchSize });
-      } else {
-        if (!mlm) {
-          throw inputError(
-            `--objective mlm needs a tokenizer with [CLS], [SEP], [PAD] and [MASK] (such as wordpiece:8000); ${prepared.tokenizerPath} (${meta.tokenizer?.kind}) has not all of them`,
-          );
-        }
-        data = mlmData(tokens, {
-          blockSize: options.blockSize,
-          batchSize: options.batchSize,
-          mlmProbability: options.mlmProbability,
-          mlmRowTokens: options.mlmRowTokens,
-          vocabSize: meta.vocabSize,
-          ...mlm,
-          specialTokenIds: mlmSpecialIds,
-          documentSeparatorIds,
-        });
-      }
+      data =
+        options.objective === 'clm'
+          ? clmData(tokens, { blockSize: options.blockSize, batchSize: options.batchSize })
+          : mlmData(tokens, mlmOptions(options));
       cache.set(key, data);
       return data;
     },
-    *evalBatches(split, o) {
-      if (o.objective === 'clm') {
-        const it = clmBatches(tokens[split], { blockSize: o.blockSize, batchSize: o.batchSize, mode: 'sequential' });
-        for (let b = it.nextBatch(); b; b = it.nextBatch()) {
-          yield {
-            batch: { inputs: b.inputs, labels: b.targets, batchSize: b.shape[0], blockSize: b.shape[1] },
-            count: b.targetCount,
-          };
-        }
-        return;
-      }
-      if (!mlm)
-        throw inputError(
-          `${prepared.tokenizerPath}: no [CLS], [SEP], [PAD] and [MASK] tokens, so it cannot feed a masked LM`,
-        );
-      const blocks = mlmBlocks(tokens[split], {
-        blockSize: o.blockSize,
-        clsTokenId: mlm.clsTokenId,
-        sepTokenId: mlm.sepTokenId,
-        padTokenId: mlm.padTokenId,
-        documentSeparatorIds,
-        ...(shortRows(o) ? { rowTokens: o.mlmRowTokens } : {}),
-      });
-      const it = mlmBatches(blocks, {
-        padToLongest: shortRows(o),
-        batchSize: o.batchSize,
-        maskTokenId: mlm.maskTokenId,
-        vocabSize: meta.vocabSize,
-        specialTokenIds: mlmSpecialIds,
-        mlmProbability: o.mlmProbability,
-        mode: 'sequential',
-        seed: 0,
-      });
-      for (let b = it.nextBatch(); b; b = it.nextBatch()) {
-        const batch = {
-          inputs: b.inputs,
-          labels: b.labels,
-          attentionMask: b.attentionMask,
-          batchSize: b.shape[0],
-          blockSize: b.shape[1],
-        };
-        yield { batch, count: b.labelCount };
-      }
+    evalBatches(split, o) {
+      return o.objective === 'clm'
+        ? clmEvalBatches(tokens[split], { blockSize: o.blockSize, batchSize: o.batchSize })
+        : mlmEvalBatches(tokens[split], mlmOptions(o));
     },
     unigramBaseline() {
       baseline ??= unigramCrossEntropy(tokens.train, tokens.val, meta.vocabSize, specialTokenIds);
