@@ -107,6 +107,46 @@ describe('wasm kernels', () => {
     });
   }
 
+  const sums: [number[], number | number[], boolean][] = [
+    [[37, 29], 0, false], // a bias gradient: the rows
+    [[5, 7, 9], [0, 1], false],
+    [[5, 7, 9], [1, 0], true],
+    [[5, 7, 9], 0, true],
+    [[5, 7, 9], -1, false], // the last axis: tfjs's kernel
+    [[5, 7, 9], [0, 2], false], // not a leading run: tfjs's kernel
+    [[4, 6], [0, 1], false], // every axis: tfjs's kernel
+    [[0, 6], 0, false], // empty: zeros
+    [[0, 6], 1, true],
+    [[3, 0], [0, 1], false],
+  ];
+  for (const [shape, axis, keepDims] of sums) {
+    it(`Sum [${shape}] over ${JSON.stringify(axis)}${keepDims ? ' (keepDims)' : ''} matches cpu`, async () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = data(new Rng(n + 1), n);
+      const [want, got] = await both(() => tf.sum(tf.tensor(x, shape), axis, keepDims));
+      expect(maxDiff(got, want)).toBeLessThan(1e-5);
+      const shapes: number[][] = [];
+      for (const b of ['cpu', 'wasm']) {
+        await tf.setBackend(b);
+        shapes.push(tf.tidy(() => tf.sum(tf.tensor(x, shape), axis, keepDims).shape));
+      }
+      expect(shapes[1]).toEqual(shapes[0]);
+      const ints = Int32Array.from({ length: n }, (_, i) => (i % 13) - 6);
+      const [wantI, gotI] = await both(() =>
+        tf.cast(tf.sum(tf.tensor(ints, shape, 'int32'), axis, keepDims), 'float32'),
+      );
+      expect(maxDiff(gotI, wantI)).toBe(0);
+    });
+  }
+
+  it('Sum over the rows of a bias gradient is added in float64 (no drift over 100k rows)', async () => {
+    await tf.setBackend('wasm');
+    const rows = 100_000;
+    const x = new Float32Array(rows * 2).fill(0.1);
+    const got = tf.tidy(() => Array.from(tf.sum(tf.tensor2d(x, [rows, 2]), 0).dataSync()));
+    expect(got[0]).toBeCloseTo(Math.fround(0.1) * rows, 2);
+  });
+
   it('UnsortedSegmentSum (the gather gradient) matches cpu', async () => {
     const rng = new Rng(7);
     const x = data(rng, 50 * 8);

@@ -1,12 +1,13 @@
 /**
  * Kernels we register for the wasm backend: what it lacks for training, an Identity that shares instead of copying, a
- * BatchMatMul that always takes a fast path, and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
+ * BatchMatMul that always takes a fast path, a Sum over leading axes without a transpose, and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
  */
 import {
   BatchMatMul,
   getKernel,
   type KernelConfig,
   registerKernel,
+  Sum,
   Transpose,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
@@ -21,6 +22,7 @@ import { selfsupLayerNormConfig } from './kernels/SelfsupLayerNorm.js';
 import { selfsupLayerNormGradConfig } from './kernels/SelfsupLayerNormGrad.js';
 import { selfsupSparseCrossEntropyConfig } from './kernels/SelfsupSparseCrossEntropy.js';
 import { selfsupSparseCrossEntropyGradConfig } from './kernels/SelfsupSparseCrossEntropyGrad.js';
+import { makeSumConfig } from './kernels/Sum.js';
 import { makeTransposeConfig } from './kernels/Transpose.js';
 import { unsortedSegmentSumConfig } from './kernels/UnsortedSegmentSum.js';
 import { simdSupported } from './loader.js';
@@ -63,6 +65,8 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
     const transpose = getKernel(Transpose, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
     if (transpose && !transpose[OURS]) registerOnce(makeTransposeConfig(transpose));
   }
+  const sum = getKernel(Sum, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
+  if (sum && !sum[OURS]) registerOnce(makeSumConfig(sum));
   for (const k of wasmFusedKernels) {
     if (options.fused === false) {
       if (getKernel(k.kernelName, 'wasm')) unregisterKernel(k.kernelName, 'wasm');
