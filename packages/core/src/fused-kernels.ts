@@ -40,6 +40,13 @@ export const FusedKernel = {
   /** inputs: { dy, x } (same shape); outputs: [ dx ] */
   GeluGrad: 'SelfsupGeluGrad',
   /**
+   * GELU, exact form (BERT's and Hugging Face's `gelu`): x·Φ(x) = 0.5·x·(1 + erf(x / √2)).
+   * inputs: { x: any shape }; outputs: [ y: same shape ]
+   */
+  GeluErf: 'SelfsupGeluErf',
+  /** inputs: { dy, x } (same shape); outputs: [ dx = dy·(Φ(x) + x·φ(x)) ], φ(x) = exp(−x²/2) / √(2π) */
+  GeluErfGrad: 'SelfsupGeluErfGrad',
+  /**
    * Multi-head scaled dot-product attention straight from the packed projection, so no head transposes are needed.
    * inputs: { qkv: [B, T, 3C] } and optionally { attentionMask: int32 [B, T] (1 = attend to this key, 0 = padding) }
    *   q = qkv[..., 0:C], k = qkv[..., C:2C], v = qkv[..., 2C:3C]; head h uses columns h·D … (h+1)·D − 1 of each

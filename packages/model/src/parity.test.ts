@@ -24,7 +24,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('reports which fused kernels the backend has', () => {
       const available = fusedKernelsAvailable();
-      expect(Object.keys(available).sort()).toEqual(['attention', 'gelu', 'layerNorm', 'sparseCrossEntropy']);
+      expect(Object.keys(available).sort()).toEqual([
+        'attention',
+        'gelu',
+        'geluErf',
+        'layerNorm',
+        'sparseCrossEntropy',
+      ]);
       console.info(`${backend}: fused kernels ${JSON.stringify(available)}`);
     });
 

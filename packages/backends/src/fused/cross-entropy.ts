@@ -9,7 +9,7 @@ export const sparseCrossEntropy: FusedImpl = (io, inputs, attrs) => {
   const loss = io.out([rows]);
   const lse = io.out([rows]);
   const ignore = attrs.ignoreIndex as number;
-  sparseCrossEntropyForward(io.f32(logits), io.i32(labels), ignore, rows, vocab, io.f32(loss), io.f32(lse));
+  sparseCrossEntropyForward(io.f32(logits), io.i32(labels), ignore, rows, vocab, io.f32(loss), io.f32(lse), io.simd);
   return [loss, lse];
 };
 
@@ -29,6 +29,7 @@ export const sparseCrossEntropyGrad: FusedImpl = (io, inputs, attrs) => {
     rows,
     vocab,
     io.f32(dLogits),
+    io.simd,
   );
   return [dLogits];
 };

@@ -67,6 +67,10 @@ function refGelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
 }
 
+function refGeluErf(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+}
+
 function refAttention(qkv: tf.Tensor3D, nHead: number, causal: boolean, scale: number, mask?: tf.Tensor2D): tf.Tensor {
   const [b, t, c3] = qkv.shape;
   const c = c3 / 3;
@@ -105,34 +109,39 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
       await tf.setBackend(backend);
     });
 
-    it('SparseCrossEntropy and its gradient', async () => {
-      const rng = new Rng(1);
-      const n = 37;
-      const v = 65;
-      const logits = randn(rng, [n, v], 3);
-      const labels = Int32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? -100 : rng.int(v)));
-      const dy = randn(rng, [n]);
-      const make = () =>
-        [tf.tensor2d(logits.data, [n, v]), tf.tensor1d(labels, 'int32'), tf.tensor1d(dy.data)] as const;
-      const want = await on('cpu', () => {
-        const [x, y, g] = make();
-        const loss = refCrossEntropy(x, y, -100);
-        const grad = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(refCrossEntropy(z as tf.Tensor2D, y, -100), g)))(x);
-        return [loss, grad];
+    // Vocabularies: under 4 (no SIMD lanes), 65 (a tail of 1), 8003 (32 runs of SIMD Σ exp and a tail of 3).
+    for (const [v, spread] of [
+      [3, 3],
+      [65, 3],
+      [8003, 12],
+    ] as const)
+      it(`SparseCrossEntropy and its gradient, vocabulary ${v}`, async () => {
+        const rng = new Rng(1);
+        const n = 37;
+        const logits = randn(rng, [n, v], spread);
+        const labels = Int32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? -100 : rng.int(v)));
+        const dy = randn(rng, [n]);
+        const make = () =>
+          [tf.tensor2d(logits.data, [n, v]), tf.tensor1d(labels, 'int32'), tf.tensor1d(dy.data)] as const;
+        const want = await on('cpu', () => {
+          const [x, y, g] = make();
+          const loss = refCrossEntropy(x, y, -100);
+          const grad = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(refCrossEntropy(z as tf.Tensor2D, y, -100), g)))(x);
+          return [loss, grad];
+        });
+        const got = await on(backend, () => {
+          const [x, y, g] = make();
+          const [loss, lse] = run(FusedKernel.SparseCrossEntropy, { logits: x, labels: y }, { ignoreIndex: -100 });
+          const [grad] = run(
+            FusedKernel.SparseCrossEntropyGrad,
+            { logits: x, labels: y, logSumExp: lse, dy: g },
+            { ignoreIndex: -100 },
+          );
+          return [loss, grad];
+        });
+        expect(relErr(got[0], want[0])).toBeLessThan(TOL);
+        expect(relErr(got[1], want[1])).toBeLessThan(TOL);
       });
-      const got = await on(backend, () => {
-        const [x, y, g] = make();
-        const [loss, lse] = run(FusedKernel.SparseCrossEntropy, { logits: x, labels: y }, { ignoreIndex: -100 });
-        const [grad] = run(
-          FusedKernel.SparseCrossEntropyGrad,
-          { logits: x, labels: y, logSumExp: lse, dy: g },
-          { ignoreIndex: -100 },
-        );
-        return [loss, grad];
-      });
-      expect(relErr(got[0], want[0])).toBeLessThan(TOL);
-      expect(relErr(got[1], want[1])).toBeLessThan(TOL);
-    });
 
     it('LayerNorm and its gradient', async () => {
       const rng = new Rng(2);
@@ -175,6 +184,83 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
       expect(relErr(got[0], want[0])).toBeLessThan(TOL);
       expect(relErr(got[1], want[1])).toBeLessThan(TOL);
     });
+
+    if (backend !== 'webgpu') {
+      it('GeluErf (exact GELU) and its gradient, with tails far out', async () => {
+        const rng = new Rng(5);
+        const x = randn(rng, [7, 33], 3);
+        x.data.set([-40, -9, -5.5, 0, 5.5, 9, 40, 1e-8], 0);
+        const dy = randn(rng, [7, 33]);
+        const make = () => [tf.tensor2d(x.data, [7, 33]), tf.tensor2d(dy.data, [7, 33])] as const;
+        const want = await on('cpu', () => {
+          const [xx, d] = make();
+          return [refGeluErf(xx), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(refGeluErf(a), d)))(xx)];
+        });
+        const got = await on(backend, () => {
+          const [xx, d] = make();
+          return [run(FusedKernel.GeluErf, { x: xx })[0], run(FusedKernel.GeluErfGrad, { dy: d, x: xx })[0]];
+        });
+        expect(relErr(got[0], want[0])).toBeLessThan(TOL);
+        expect(relErr(got[1], want[1])).toBeLessThan(TOL);
+        for (const g of got) expect(g.every(Number.isFinite)).toBe(true);
+        expect(Math.abs(got[0][0])).toBeLessThan(1e-30); // gelu(−40) = −40·Φ(−40)
+        expect(got[0][6]).toBe(40);
+        expect(Math.abs(got[1][0])).toBeLessThan(1e-30);
+        expect(got[1][6]).toBe(dy.data[6]);
+      });
+    }
+
+    if (backend === 'wasm') {
+      it('SparseCrossEntropy in SIMD (its own exp) matches the JavaScript kernel on cpu element by element', async () => {
+        const rng = new Rng(9);
+        const [n, v] = [23, 8003];
+        const logits = randn(rng, [n, v], 12);
+        const labels = Int32Array.from({ length: n }, (_, i) => (i === 5 ? -100 : rng.int(v)));
+        const dy = randn(rng, [n]);
+        const kernels = () => {
+          const [x, y, g] = [tf.tensor2d(logits.data, [n, v]), tf.tensor1d(labels, 'int32'), tf.tensor1d(dy.data)];
+          const [loss, lse] = run(FusedKernel.SparseCrossEntropy, { logits: x, labels: y }, { ignoreIndex: -100 });
+          const [grad] = run(
+            FusedKernel.SparseCrossEntropyGrad,
+            { logits: x, labels: y, logSumExp: lse, dy: g },
+            { ignoreIndex: -100 },
+          );
+          return [loss, lse, grad];
+        };
+        const want = await on('cpu', kernels);
+        const got = await on('wasm', kernels);
+        for (let r = 0; r < n; r++) {
+          expect(Math.abs(got[0][r] - want[0][r])).toBeLessThan(2e-5);
+          expect(Math.abs(got[1][r] - want[1][r])).toBeLessThan(2e-5);
+        }
+        let worst = 0;
+        for (let i = 0; i < n * v; i++) {
+          const w = want[2][i];
+          if (Math.abs(w) > 1e-30) worst = Math.max(worst, Math.abs(got[2][i] - w) / Math.abs(w));
+          else expect(Math.abs(got[2][i])).toBeLessThan(1e-30);
+        }
+        expect(worst).toBeLessThan(1e-4);
+      });
+
+      it('GeluErf in SIMD (its own exp) matches the JavaScript kernel on cpu over [−12, 12]', async () => {
+        const n = 24_001;
+        const x = Float32Array.from({ length: n }, (_, i) => -12 + i / 1000);
+        const dy = Float32Array.from({ length: n }, (_, i) => 1 + (i % 7) / 7);
+        const make = () => [tf.tensor1d(x), tf.tensor1d(dy)] as const;
+        const kernels = () => {
+          const [xx, d] = make();
+          return [run(FusedKernel.GeluErf, { x: xx })[0], run(FusedKernel.GeluErfGrad, { dy: d, x: xx })[0]];
+        };
+        const want = await on('cpu', kernels);
+        const got = await on('wasm', kernels);
+        for (let k = 0; k < 2; k++) {
+          let err = 0;
+          for (let i = 0; i < n; i++)
+            err = Math.max(err, Math.abs(got[k][i] - want[k][i]) / Math.max(1, Math.abs(x[i])));
+          expect(err).toBeLessThan(5e-7);
+        }
+      });
+    }
 
     if (backend === 'webgpu') {
       it('Attention is left to the composite ops (tfjs batched matmuls and softmax on the GPU)', () => {

@@ -1,4 +1,12 @@
-/** Softmax cross-entropy from integer labels (no one-hot), forward and backward, on plain typed arrays. */
+/**
+ * Softmax cross-entropy from integer labels (no one-hot), forward and backward, on plain typed arrays. With `simd`
+ * (the arrays are views on its memory) each row's max, Σ exp and exp run four at a time in wasm SIMD; the last
+ * vocab % 4 columns, the float64 total and the label's term stay here.
+ */
+import type { SimdKernels } from '../simd/module.js';
+
+/** Floats per SIMD Σ exp call: each run is added in float32, the runs in float64. */
+const RUN = 256;
 
 export function sparseCrossEntropyForward(
   logits: Float32Array,
@@ -8,13 +16,17 @@ export function sparseCrossEntropyForward(
   vocab: number,
   loss: Float32Array,
   logSumExp: Float32Array,
+  simd?: SimdKernels,
 ): void {
+  const n4 = simd ? vocab & ~3 : 0;
   for (let r = 0; r < rows; r++) {
     const o = r * vocab;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < vocab; j++) if (logits[o + j] > max) max = logits[o + j];
+    const at = logits.byteOffset + 4 * o;
+    let max = n4 > 0 ? simd!.rowMax(at, n4) : Number.NEGATIVE_INFINITY;
+    for (let j = n4; j < vocab; j++) if (logits[o + j] > max) max = logits[o + j];
     let s = 0;
-    for (let j = 0; j < vocab; j++) s += Math.exp(logits[o + j] - max);
+    for (let j = 0; j < n4; j += RUN) s += simd!.sumExp(at + 4 * j, Math.min(RUN, n4 - j), max);
+    for (let j = n4; j < vocab; j++) s += Math.exp(logits[o + j] - max);
     const lse = max + Math.log(s);
     logSumExp[r] = lse;
     const label = labels[r];
@@ -34,7 +46,9 @@ export function sparseCrossEntropyBackward(
   rows: number,
   vocab: number,
   dLogits: Float32Array,
+  simd?: SimdKernels,
 ): void {
+  const n4 = simd ? vocab & ~3 : 0;
   for (let r = 0; r < rows; r++) {
     const o = r * vocab;
     const label = labels[r];
@@ -44,7 +58,8 @@ export function sparseCrossEntropyBackward(
     }
     const g = dy[r];
     const lse = logSumExp[r];
-    for (let j = 0; j < vocab; j++) dLogits[o + j] = g * Math.exp(logits[o + j] - lse);
+    if (n4 > 0) simd!.expScaled(logits.byteOffset + 4 * o, dLogits.byteOffset + 4 * o, n4, lse, g);
+    for (let j = n4; j < vocab; j++) dLogits[o + j] = g * Math.exp(logits[o + j] - lse);
     if (label >= 0 && label < vocab) dLogits[o + label] -= g;
   }
 }

@@ -6,7 +6,9 @@
 import { type WasmMemory, type WasmModule, wasmApi } from '../wasm/webassembly.js';
 import { assemble } from './assembler.js';
 import { geluBackwardFunction, geluForwardFunction } from './gelu.js';
+import { geluErfBackwardFunction, geluErfForwardFunction } from './gelu-erf.js';
 import { gemmFunction } from './gemm.js';
+import { expScaledFunction, rowMaxFunction, sumExpFunction } from './softmax.js';
 import { transposeFunction } from './transpose.js';
 
 export interface SimdKernels {
@@ -29,6 +31,13 @@ export interface SimdKernels {
   /** GELU (tanh form) of n4 floats (a multiple of 4); see gelu.ts. */
   geluForward(x: number, y: number, n4: number): void;
   geluBackward(dy: number, x: number, dx: number, n4: number): void;
+  /** Exact GELU (erf) of n4 floats (a multiple of 4); see gelu-erf.ts. */
+  geluErfForward(x: number, y: number, n4: number): void;
+  geluErfBackward(dy: number, x: number, dx: number, n4: number): void;
+  /** Softmax pieces over n4 floats (a positive multiple of 4); see softmax.ts. */
+  rowMax(p: number, n4: number): number;
+  sumExp(p: number, n4: number, shift: number): number;
+  expScaled(p: number, out: number, n4: number, shift: number, scale: number): void;
 }
 
 const cache = new WeakMap<WasmMemory, SimdKernels>();
@@ -55,6 +64,11 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       transposeFunction(),
       geluForwardFunction(),
       geluBackwardFunction(),
+      geluErfForwardFunction(),
+      geluErfBackwardFunction(),
+      rowMaxFunction(),
+      sumExpFunction(),
+      expScaledFunction(),
     ]);
     module = new (wasmApi().Module)(bytes);
     moduleFor = { ...moduleFor, [key]: module };

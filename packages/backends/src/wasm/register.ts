@@ -17,6 +17,8 @@ import { selfsupAdamWConfig } from './kernels/SelfsupAdamW.js';
 import { selfsupAttentionConfig } from './kernels/SelfsupAttention.js';
 import { selfsupAttentionGradConfig } from './kernels/SelfsupAttentionGrad.js';
 import { selfsupGeluConfig } from './kernels/SelfsupGelu.js';
+import { selfsupGeluErfConfig } from './kernels/SelfsupGeluErf.js';
+import { selfsupGeluErfGradConfig } from './kernels/SelfsupGeluErfGrad.js';
 import { selfsupGeluGradConfig } from './kernels/SelfsupGeluGrad.js';
 import { selfsupLayerNormConfig } from './kernels/SelfsupLayerNorm.js';
 import { selfsupLayerNormGradConfig } from './kernels/SelfsupLayerNormGrad.js';
@@ -37,6 +39,8 @@ export const wasmFusedKernels: KernelConfig[] = [
   selfsupLayerNormGradConfig,
   selfsupGeluConfig,
   selfsupGeluGradConfig,
+  selfsupGeluErfConfig,
+  selfsupGeluErfGradConfig,
   selfsupAttentionConfig,
   selfsupAttentionGradConfig,
   selfsupAdamWConfig,

@@ -22,7 +22,10 @@ export function useFused(name: FusedKernelName, gradName: FusedKernelName): bool
 }
 
 /** Which fused kernels the active backend provides (forward and gradient both present). */
-export function fusedKernelsAvailable(): Record<'sparseCrossEntropy' | 'layerNorm' | 'gelu' | 'attention', boolean> {
+export function fusedKernelsAvailable(): Record<
+  'sparseCrossEntropy' | 'layerNorm' | 'gelu' | 'geluErf' | 'attention',
+  boolean
+> {
   const has = (a: FusedKernelName, b: FusedKernelName) => {
     const backend = tf.getBackend();
     return tf.getKernel(a, backend) !== undefined && tf.getKernel(b, backend) !== undefined;
@@ -31,6 +34,7 @@ export function fusedKernelsAvailable(): Record<'sparseCrossEntropy' | 'layerNor
     sparseCrossEntropy: has(FusedKernel.SparseCrossEntropy, FusedKernel.SparseCrossEntropyGrad),
     layerNorm: has(FusedKernel.LayerNorm, FusedKernel.LayerNormGrad),
     gelu: has(FusedKernel.Gelu, FusedKernel.GeluGrad),
+    geluErf: has(FusedKernel.GeluErf, FusedKernel.GeluErfGrad),
     attention: has(FusedKernel.Attention, FusedKernel.AttentionGrad),
   };
 }

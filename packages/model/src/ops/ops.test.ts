@@ -116,8 +116,14 @@ describe('fused kernels: same values and gradients as the composite path', () =>
     for (const [i, g] of fused.grads.entries()) expect(maxAbsDiff(g, composite.grads[i])).toBeLessThan(1e-5);
   }
 
-  it('registers all four, and each op takes the fused path when allowed', () => {
-    expect(fusedKernelsAvailable()).toEqual({ sparseCrossEntropy: true, layerNorm: true, gelu: true, attention: true });
+  it('registers all five, and each op takes the fused path when allowed', () => {
+    expect(fusedKernelsAvailable()).toEqual({
+      sparseCrossEntropy: true,
+      layerNorm: true,
+      gelu: true,
+      geluErf: true,
+      attention: true,
+    });
     kernelCalls.clear();
     setUseFusedKernels(true);
     geluTanh(tf.ones([2]));
@@ -145,6 +151,18 @@ describe('fused kernels: same values and gradients as the composite path', () =>
 
   it('GELU', () => {
     bothPaths((x) => geluTanh(x), [random([3, 5, 4], 5, 2)]);
+  });
+
+  it('GELU, exact (erf) form: fused and composite agree, and match x·Φ(x) and Φ(x) + x·φ(x) by hand', () => {
+    bothPaths((x) => geluErf(x), [random([3, 5, 4], 6, 3)]);
+    setUseFusedKernels(true);
+    kernelCalls.clear();
+    const x = tf.tensor1d([-1, 0, 1, 3]);
+    expect(maxAbsDiff(geluErf(x).dataSync(), [-0.158655, 0, 0.841345, 2.99595])).toBeLessThan(1e-5);
+    const dx = tf.grad((a: tf.Tensor) => tf.sum(geluErf(a)))(x);
+    expect(maxAbsDiff(dx.dataSync(), [-0.083316, 0.5, 1.083316, 1.011945])).toBeLessThan(1e-5);
+    expect(kernelCalls.get(FusedKernel.GeluErf)).toBe(2);
+    expect(kernelCalls.get(FusedKernel.GeluErfGrad)).toBe(1);
   });
 
   it('attention: causal, bidirectional, and with a padding mask', () => {

@@ -203,9 +203,42 @@ const KERNELS: [string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][]
   [FusedKernel.LayerNormGrad, layerNormGrad],
   [FusedKernel.Gelu, gelu],
   [FusedKernel.GeluGrad, geluGrad],
+  [FusedKernel.GeluErf, geluErf],
+  [FusedKernel.GeluErfGrad, geluErfGrad],
   [FusedKernel.Attention, attention],
   [FusedKernel.AttentionGrad, attentionGrad],
 ];
+
+/** erf from its Maclaurin series in float64 (error under 1e-9 for |z| ≤ 4; beyond, erf is ±1 to float32). */
+function erf(z: number): number {
+  if (Math.abs(z) > 4) return Math.sign(z);
+  let term = z;
+  let sum = z;
+  for (let n = 1; n < 80; n++) {
+    term *= (-z * z) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+function geluErf(args: KernelArgs) {
+  const { read, out, shape } = io(args);
+  return out(
+    shape('x'),
+    read('x').map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2))),
+  );
+}
+
+function geluErfGrad(args: KernelArgs) {
+  const { read, out, shape } = io(args);
+  const dy = read('dy');
+  return out(
+    shape('x'),
+    read('x').map(
+      (v, i) => dy[i] * (0.5 * (1 + erf(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)),
+    ),
+  );
+}
 
 /** How often each fused kernel ran on cpu while registered through `registerReferenceKernels`. */
 export const kernelCalls = new Map<string, number>();
