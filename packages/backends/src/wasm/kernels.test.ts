@@ -147,6 +147,38 @@ describe('wasm kernels', () => {
     expect(got[0]).toBeCloseTo(Math.fround(0.1) * rows, 2);
   });
 
+  const gathers: [string, number[], number[], number, number][] = [
+    ['an embedding lookup', [50, 8], [37], 0, 0],
+    ['rows of rows, 2-D indices', [9, 4, 3], [5, 2], 0, 0],
+    ['a vector', [11], [6], 0, 0],
+    ['no indices', [7, 3], [0], 0, 0],
+    ['along axis 1', [6, 10], [4], 1, 0],
+    ['along the middle axis, 2-D indices', [3, 5, 4], [2, 3], 1, 0],
+    ['with batch dimensions (wrong in tfjs-backend-wasm 4.22)', [3, 7, 2], [3, 4], 1, 1],
+    ['with batch dimensions, last axis', [2, 3, 5], [2, 3, 4], 2, 2],
+  ];
+  for (const [label, shape, idShape, axis, batchDims] of gathers) {
+    it(`GatherV2, ${label}, matches cpu (float32 and int32)`, async () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = data(new Rng(n + 3), n);
+      const count = idShape.reduce((a, b) => a * b, 1);
+      const rng = new Rng(count + 5);
+      const ids = Int32Array.from({ length: count }, () => rng.int(shape[axis]));
+      const gather = (t: tf.Tensor) => tf.gather(t, tf.tensor(ids, idShape, 'int32'), axis, batchDims);
+      const [want, got] = await both(() => gather(tf.tensor(x, shape)));
+      expect(maxDiff(got, want)).toBe(0);
+      const ints = Int32Array.from({ length: n }, (_, i) => i * 3 - 7);
+      const [wantI, gotI] = await both(() => tf.cast(gather(tf.tensor(ints, shape, 'int32')), 'float32'));
+      expect(maxDiff(gotI, wantI)).toBe(0);
+      await tf.setBackend('wasm');
+      expect(tf.tidy(() => gather(tf.tensor(x, shape)).shape)).toEqual([
+        ...shape.slice(0, axis),
+        ...idShape.slice(batchDims),
+        ...shape.slice(axis + 1),
+      ]);
+    });
+  }
+
   it('UnsortedSegmentSum (the gather gradient) matches cpu', async () => {
     const rng = new Rng(7);
     const x = data(rng, 50 * 8);

@@ -1,9 +1,10 @@
 /**
  * Kernels we register for the wasm backend: what it lacks for training, an Identity that shares instead of copying, a
- * BatchMatMul that always takes a fast path, a Sum over leading axes without a transpose, and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
+ * BatchMatMul that always takes a fast path, a Sum over leading axes without a transpose, a GatherV2 that copies rows, and the fused kernels (packages/core/src/fused-kernels.ts). Call after '@tensorflow/tfjs-backend-wasm' is imported.
  */
 import {
   BatchMatMul,
+  GatherV2,
   getKernel,
   type KernelConfig,
   registerKernel,
@@ -12,6 +13,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { makeBatchMatMulConfig } from './kernels/BatchMatMul.js';
+import { makeGatherV2Config } from './kernels/GatherV2.js';
 import { identityConfig } from './kernels/Identity.js';
 import { selfsupAdamWConfig } from './kernels/SelfsupAdamW.js';
 import { selfsupAttentionConfig } from './kernels/SelfsupAttention.js';
@@ -69,8 +71,13 @@ export function registerWasmKernels(options: WasmKernelOptions = {}): void {
     const transpose = getKernel(Transpose, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
     if (transpose && !transpose[OURS]) registerOnce(makeTransposeConfig(transpose));
   }
-  const sum = getKernel(Sum, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
-  if (sum && !sum[OURS]) registerOnce(makeSumConfig(sum));
+  for (const [name, make] of [
+    [Sum, makeSumConfig],
+    [GatherV2, makeGatherV2Config],
+  ] as const) {
+    const current = getKernel(name, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
+    if (current && !current[OURS]) registerOnce(make(current));
+  }
   for (const k of wasmFusedKernels) {
     if (options.fused === false) {
       if (getKernel(k.kernelName, 'wasm')) unregisterKernel(k.kernelName, 'wasm');
