@@ -54,11 +54,13 @@ const OP = {
 const SIMD = {
   v128Load: 0x00,
   v128Store: 0x0b,
+  i8x16Shuffle: 0x0d,
   i32x4Splat: 0x11,
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
   f32x4Lt: 0x43,
   v128Bitselect: 0x52,
+  f64x2PromoteLowF32x4: 0x5f,
   f32x4Nearest: 0x6a,
   i32x4Shl: 0xab,
   i32x4Add: 0xae,
@@ -70,6 +72,7 @@ const SIMD = {
   f32x4Div: 0xe7,
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
+  f64x2Add: 0xf0,
 } as const;
 
 function uleb(value: number, out: number[]): void {
@@ -173,6 +176,15 @@ export class FunctionBuilder {
     this.simd(name);
     this.code.push(2);
     uleb(offset, this.code);
+    return this;
+  }
+  /** i8x16.shuffle of the two vectors on the stack: byte i of the result is byte lanes[i] of a ‖ b. */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => !Number.isInteger(l) || l < 0 || l > 31)) {
+      throw new Error('i8x16.shuffle takes 16 lane indices in 0 … 31');
+    }
+    this.simd('i8x16Shuffle');
+    this.code.push(...lanes);
     return this;
   }
   lane(index: number): this {

@@ -5,6 +5,7 @@
 
 import { type WasmMemory, type WasmModule, wasmApi } from '../wasm/webassembly.js';
 import { assemble } from './assembler.js';
+import { colSumFunction } from './col-sum.js';
 import { geluBackwardFunction, geluForwardFunction } from './gelu.js';
 import { geluErfBackwardFunction, geluErfForwardFunction } from './gelu-erf.js';
 import { gemmFunction } from './gemm.js';
@@ -38,6 +39,8 @@ export interface SimdKernels {
   rowMax(p: number, n4: number): number;
   sumExp(p: number, n4: number, shift: number): number;
   expScaled(p: number, out: number, n4: number, shift: number, scale: number): void;
+  /** acc (cols float64) += the column sums of rows × cols floats, cols a multiple of 4; see col-sum.ts. */
+  colSum(x: number, acc: number, rows: number, cols: number): void;
 }
 
 const cache = new WeakMap<WasmMemory, SimdKernels>();
@@ -69,6 +72,7 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       rowMaxFunction(),
       sumExpFunction(),
       expScaledFunction(),
+      colSumFunction(),
     ]);
     module = new (wasmApi().Module)(bytes);
     moduleFor = { ...moduleFor, [key]: module };

@@ -109,6 +109,8 @@ describe('wasm kernels', () => {
 
   const sums: [number[], number | number[], boolean][] = [
     [[37, 29], 0, false], // a bias gradient: the rows
+    [[33, 12], 0, false], // rows of a multiple of 4: SIMD
+    [[6, 5, 8], [0, 1], true],
     [[5, 7, 9], [0, 1], false],
     [[5, 7, 9], [1, 0], true],
     [[5, 7, 9], 0, true],
@@ -139,13 +141,15 @@ describe('wasm kernels', () => {
     });
   }
 
-  it('Sum over the rows of a bias gradient is added in float64 (no drift over 100k rows)', async () => {
-    await tf.setBackend('wasm');
-    const rows = 100_000;
-    const x = new Float32Array(rows * 2).fill(0.1);
-    const got = tf.tidy(() => Array.from(tf.sum(tf.tensor2d(x, [rows, 2]), 0).dataSync()));
-    expect(got[0]).toBeCloseTo(Math.fround(0.1) * rows, 2);
-  });
+  for (const cols of [2, 8]) {
+    it(`Sum over the rows of a bias gradient is added in float64 (no drift over 100k rows of ${cols})`, async () => {
+      await tf.setBackend('wasm');
+      const rows = 100_000;
+      const x = new Float32Array(rows * cols).fill(0.1);
+      const got = tf.tidy(() => Array.from(tf.sum(tf.tensor2d(x, [rows, cols]), 0).dataSync()));
+      for (const v of got) expect(v).toBeCloseTo(Math.fround(0.1) * rows, 2);
+    });
+  }
 
   const gathers: [string, number[], number[], number, number][] = [
     ['an embedding lookup', [50, 8], [37], 0, 0],

@@ -2,13 +2,17 @@
  * Sum for wasm without a transpose when the leading axes are reduced. tfjs-backend-wasm sums along the last axes only,
  * so for any other axes it first transposes with its general element-by-element path. Every bias gradient is such a
  * sum (dy [N, C] → [C] over the rows): on a bert-tiny step those took a fifth of the kernel time. Here a reduction
- * over a leading run of axes (float32 or int32) adds whole rows into a float64 accumulator in one pass over the data;
+ * over a leading run of axes (float32 or int32) adds whole rows into a float64 accumulator in one pass over the data
+ * (float32 rows of a multiple of 4 in wasm SIMD, see simd/col-sum.ts);
  * an empty input gives zeros (tfjs-backend-wasm 4.22 returns whatever the new buffer held); anything else goes to
  * the package's own kernel.
  */
 import { type KernelConfig, type KernelFunc, Sum, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { sizeOf } from '../../fused/io.js';
-import { asWasm, f32View, i32View } from '../heap.js';
+import { addressOf, asWasm, f32View, i32View, memoryOf, simdOf, type WasmBackendLike } from '../heap.js';
+import { simdSupported } from '../loader.js';
+
+const SIMD = simdSupported();
 
 type Args = { inputs: { x: TensorInfo }; attrs: { axis: number | number[]; keepDims: boolean }; backend: unknown };
 
@@ -24,6 +28,21 @@ export function sumRows(
     for (let j = 0; j < cols; j++) acc[j] += x[o + j];
   }
   for (let j = 0; j < cols; j++) out[j] = acc[j];
+}
+
+/** The column sums of x (rows × cols float32, cols a multiple of 4) into out, with our SIMD kernel. */
+function sumRowsSimd(backend: WasmBackendLike, x: TensorInfo, rows: number, cols: number, out: TensorInfo): void {
+  const scratch = backend.makeOutput([2 * cols + 2], 'float32'); // cols float64, and room to align them to 8 bytes
+  try {
+    const at = addressOf(backend, scratch);
+    const acc = at + (at % 8);
+    const sums = new Float64Array(memoryOf(backend).buffer, acc, cols);
+    sums.fill(0);
+    simdOf(backend).colSum(addressOf(backend, x), acc, rows, cols);
+    f32View(backend, out).set(sums);
+  } finally {
+    backend.disposeData(scratch.dataId, true);
+  }
 }
 
 export function makeSumConfig(original: KernelConfig): KernelConfig {
@@ -45,8 +64,10 @@ export function makeSumConfig(original: KernelConfig): KernelConfig {
     );
     const view = x.dtype === 'float32' ? f32View : i32View;
     const o = view(backend, out);
+    const rows = sizeOf(x.shape.slice(0, leading));
     if (empty) o.fill(0);
-    else sumRows(view(backend, x), sizeOf(x.shape.slice(0, leading)), o.length, o);
+    else if (SIMD && x.dtype === 'float32' && o.length % 4 === 0) sumRowsSimd(backend, x, rows, o.length, out);
+    else sumRows(view(backend, x), rows, o.length, o);
     return out;
   };
   return {
