@@ -143,30 +143,41 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
         expect(relErr(got[1], want[1])).toBeLessThan(TOL);
       });
 
-    it('LayerNorm and its gradient', async () => {
-      const rng = new Rng(2);
-      const [n, c] = [29, 48];
-      const x = randn(rng, [n, c], 2);
-      const g = randn(rng, [c]);
-      const b = randn(rng, [c]);
-      const dy = randn(rng, [n, c]);
-      const make = () =>
-        [tf.tensor2d(x.data, [n, c]), tf.tensor1d(g.data), tf.tensor1d(b.data), tf.tensor2d(dy.data, [n, c])] as const;
-      const want = await on('cpu', () => {
-        const [xx, gg, bb, d] = make();
-        const y = refLayerNorm(xx, gg, bb, 1e-5);
-        const grads = tf.grads((a: tf.Tensor, e: tf.Tensor, f: tf.Tensor) =>
-          tf.sum(tf.mul(refLayerNorm(a as tf.Tensor2D, e as tf.Tensor1D, f as tf.Tensor1D, 1e-5), d)),
-        )([xx, gg, bb]);
-        return [y, ...grads];
+    // 48 columns: SIMD rows on wasm; 30: the JavaScript loop; 128 around 100: the variance in two passes.
+    for (const [n, c, offset] of [
+      [29, 48, 0],
+      [13, 30, 0],
+      [9, 128, 100],
+    ] as const)
+      it(`LayerNorm and its gradient, ${n} × ${c}${offset ? ` around ${offset}` : ''}`, async () => {
+        const rng = new Rng(2);
+        const x = randn(rng, [n, c], 2);
+        for (let i = 0; i < x.data.length; i++) x.data[i] += offset;
+        const g = randn(rng, [c]);
+        const b = randn(rng, [c]);
+        const dy = randn(rng, [n, c]);
+        const make = () =>
+          [
+            tf.tensor2d(x.data, [n, c]),
+            tf.tensor1d(g.data),
+            tf.tensor1d(b.data),
+            tf.tensor2d(dy.data, [n, c]),
+          ] as const;
+        const want = await on('cpu', () => {
+          const [xx, gg, bb, d] = make();
+          const y = refLayerNorm(xx, gg, bb, 1e-5);
+          const grads = tf.grads((a: tf.Tensor, e: tf.Tensor, f: tf.Tensor) =>
+            tf.sum(tf.mul(refLayerNorm(a as tf.Tensor2D, e as tf.Tensor1D, f as tf.Tensor1D, 1e-5), d)),
+          )([xx, gg, bb]);
+          return [y, ...grads];
+        });
+        const got = await on(backend, () => {
+          const [xx, gg, bb, d] = make();
+          const [y, mean, rstd] = run(FusedKernel.LayerNorm, { x: xx, gamma: gg, beta: bb }, { epsilon: 1e-5 });
+          return [y, ...run(FusedKernel.LayerNormGrad, { dy: d, x: xx, gamma: gg, mean, rstd })];
+        });
+        for (let i = 0; i < 4; i++) expect(relErr(got[i], want[i])).toBeLessThan(TOL);
       });
-      const got = await on(backend, () => {
-        const [xx, gg, bb, d] = make();
-        const [y, mean, rstd] = run(FusedKernel.LayerNorm, { x: xx, gamma: gg, beta: bb }, { epsilon: 1e-5 });
-        return [y, ...run(FusedKernel.LayerNormGrad, { dy: d, x: xx, gamma: gg, mean, rstd })];
-      });
-      for (let i = 0; i < 4; i++) expect(relErr(got[i], want[i])).toBeLessThan(TOL);
-    });
 
     it('Gelu and its gradient', async () => {
       const rng = new Rng(3);

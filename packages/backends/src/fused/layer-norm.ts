@@ -12,7 +12,20 @@ export const layerNorm: FusedImpl = (io, inputs, attrs) => {
   const mean = io.out([rows]);
   const rstd = io.out([rows]);
   const eps = attrs.epsilon as number;
-  layerNormForward(io.f32(x), io.f32(gamma), io.f32(beta), eps, rows, cols, io.f32(y), io.f32(mean), io.f32(rstd));
+  const [xs, gs, bs, ys, ms, rs] = [x, gamma, beta, y, mean, rstd].map((t) => io.f32(t));
+  if (io.simd && cols % 4 === 0 && rows > 0) {
+    io.simd.layerNormForward(
+      xs.byteOffset,
+      gs.byteOffset,
+      bs.byteOffset,
+      ys.byteOffset,
+      ms.byteOffset,
+      rs.byteOffset,
+      rows,
+      cols,
+      eps,
+    );
+  } else layerNormForward(xs, gs, bs, eps, rows, cols, ys, ms, rs);
   return [y, mean, rstd];
 };
 
@@ -25,17 +38,12 @@ export const layerNormGrad: FusedImpl = (io, inputs) => {
   const dx = io.out(x.shape.slice());
   const dGamma = io.out([cols]);
   const dBeta = io.out([cols]);
-  layerNormBackward(
-    io.f32(dy),
-    io.f32(x),
-    io.f32(gamma),
-    io.f32(mean),
-    io.f32(rstd),
-    rows,
-    cols,
-    io.f32(dx),
-    io.f32(dGamma),
-    io.f32(dBeta),
-  );
+  const [dys, xs, gs, ms, rs, dxs, dgs, dbs] = [dy, x, gamma, mean, rstd, dx, dGamma, dBeta].map((t) => io.f32(t));
+  if (io.simd && cols % 4 === 0) {
+    dgs.fill(0);
+    dbs.fill(0);
+    const at = [dys, xs, gs, ms, rs, dxs, dgs, dbs].map((a) => a.byteOffset);
+    io.simd.layerNormBackward(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], rows, cols);
+  } else layerNormBackward(dys, xs, gs, ms, rs, rows, cols, dxs, dgs, dbs);
   return [dx, dGamma, dBeta];
 };

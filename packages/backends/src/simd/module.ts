@@ -9,6 +9,7 @@ import { colSumFunction } from './col-sum.js';
 import { geluBackwardFunction, geluForwardFunction } from './gelu.js';
 import { geluErfBackwardFunction, geluErfForwardFunction } from './gelu-erf.js';
 import { gemmFunction } from './gemm.js';
+import { layerNormBackwardFunction, layerNormForwardFunction } from './layer-norm.js';
 import { expScaledFunction, rowMaxFunction, sumExpFunction } from './softmax.js';
 import { transposeFunction } from './transpose.js';
 
@@ -41,6 +42,30 @@ export interface SimdKernels {
   expScaled(p: number, out: number, n4: number, shift: number, scale: number): void;
   /** acc (cols float64) += the column sums of rows × cols floats, cols a multiple of 4; see col-sum.ts. */
   colSum(x: number, acc: number, rows: number, cols: number): void;
+  /** LayerNorm of rows × cols floats, cols a multiple of 4; see layer-norm.ts. */
+  layerNormForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  layerNormBackward(
+    dy: number,
+    x: number,
+    gamma: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dGamma: number,
+    dBeta: number,
+    rows: number,
+    cols: number,
+  ): void;
 }
 
 const cache = new WeakMap<WasmMemory, SimdKernels>();
@@ -73,6 +98,8 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
       sumExpFunction(),
       expScaledFunction(),
       colSumFunction(),
+      layerNormForwardFunction(),
+      layerNormBackwardFunction(),
     ]);
     module = new (wasmApi().Module)(bytes);
     moduleFor = { ...moduleFor, [key]: module };
