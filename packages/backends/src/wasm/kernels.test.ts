@@ -206,7 +206,8 @@ describe('wasm kernels', () => {
 
   it('a custom gradient that saves its input (cloned by tfjs) gives the same gradient as on cpu', async () => {
     // f(x) = sum(x²) with a hand-written gradient 2x that reads the saved (cloned) input.
-    const square = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const square = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
       save([x]);
       return {
         value: tf.sum(tf.square(x)),
