@@ -253,6 +253,21 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
         expect(worst).toBeLessThan(1e-4);
       });
 
+      it('SparseCrossEntropy in SIMD: a NaN logit makes its row NaN (so a diverged step is caught), not others', async () => {
+        const [n, v] = [3, 64];
+        const logits = Float32Array.from({ length: n * v }, (_, i) => Math.sin(i));
+        logits[v + 10] = Number.NaN; // row 1, in the SIMD part
+        const [loss, lse] = await on('wasm', () =>
+          run(
+            FusedKernel.SparseCrossEntropy,
+            { logits: tf.tensor2d(logits, [n, v]), labels: tf.tensor1d([1, 2, 3], 'int32') },
+            { ignoreIndex: -100 },
+          ),
+        );
+        expect(Number.isNaN(loss[1]) && Number.isNaN(lse[1])).toBe(true);
+        expect(Number.isFinite(loss[0]) && Number.isFinite(loss[2])).toBe(true);
+      });
+
       it('GeluErf in SIMD (its own exp) matches the JavaScript kernel on cpu over [−12, 12]', async () => {
         const n = 24_001;
         const x = Float32Array.from({ length: n }, (_, i) => -12 + i / 1000);
