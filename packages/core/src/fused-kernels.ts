@@ -49,6 +49,8 @@ export const FusedKernel = {
   /**
    * Multi-head scaled dot-product attention straight from the packed projection, so no head transposes are needed.
    * inputs: { qkv: [B, T, 3C] } and optionally { attentionMask: int32 [B, T] (1 = attend to this key, 0 = padding) }
+   *   and { dropMask: float32 [B, H, T, T] } (attention dropout: each probability's multiplier, 0 or 1/(1 − rate);
+   *   y = (probs ⊙ dropMask) v, while the probs output stays the undropped softmax)
    *   q = qkv[..., 0:C], k = qkv[..., C:2C], v = qkv[..., 2C:3C]; head h uses columns h·D … (h+1)·D − 1 of each
    *   (GPT-2's c_attn split followed by view(B, T, H, D)).
    * attrs: { nHead: number, causal: boolean, scale: number } (scale is usually 1/√D)
@@ -57,7 +59,8 @@ export const FusedKernel = {
    */
   Attention: 'SelfsupAttention',
   /**
-   * inputs: { dy: [B, T, C], qkv: [B, T, 3C], probs: [B, H, T, T] }; attrs: { nHead, causal, scale }
+   * inputs: { dy: [B, T, C], qkv: [B, T, 3C], probs: [B, H, T, T] } and the forward's { dropMask } if it had one;
+   * attrs: { nHead, causal, scale }
    * outputs: [ dQkv: [B, T, 3C] ]
    */
   AttentionGrad: 'SelfsupAttentionGrad',

@@ -152,8 +152,8 @@ export const PRESETS: Record<string, Preset> = {
       // Rows of whole sentences up to 32 tokens (a longer sentence alone, up to 128), batched by length: the model
       // learns to read the neighbouring words within 2000 steps. Full 128-token rows at batch 32 stay near the
       // unigram loss at [MASK] for longer than that (see the trainer README). 256 rows a step leave that plateau
-      // hundreds of steps sooner than 128; two micro-batches of 128 keep a step's wasm heap under 3 GiB (one batch
-      // of 256 rows of 128 tokens needs more than the 4 GiB wasm can address).
+      // hundreds of steps sooner than 128; two micro-batches of 128 (the same update as one batch of 256) keep a
+      // step's wasm heap near 1.4 GiB even when a batch's rows are 128 tokens long.
       mlmRowTokens: 32,
       batchSize: 128,
       gradAccum: 2,

@@ -71,7 +71,14 @@ function refGeluErf(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 }
 
-function refAttention(qkv: tf.Tensor3D, nHead: number, causal: boolean, scale: number, mask?: tf.Tensor2D): tf.Tensor {
+function refAttention(
+  qkv: tf.Tensor3D,
+  nHead: number,
+  causal: boolean,
+  scale: number,
+  mask?: tf.Tensor2D,
+  drop?: tf.Tensor,
+): tf.Tensor {
   const [b, t, c3] = qkv.shape;
   const c = c3 / 3;
   const d = c / nHead;
@@ -89,6 +96,7 @@ function refAttention(qkv: tf.Tensor3D, nHead: number, causal: boolean, scale: n
   }
   let p = tf.softmax(att);
   if (keep) p = tf.mul(p, keep);
+  if (drop) p = tf.mul(p, drop);
   const y = tf.matMul(p, v);
   return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [b, t, c]);
 }
@@ -297,11 +305,13 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
       });
     }
 
-    for (const [label, causal, masked] of backend === 'webgpu'
+    for (const [label, causal, masked, dropping] of backend === 'webgpu'
       ? []
       : ([
-          ['causal', true, false],
-          ['bidirectional with padding', false, true],
+          ['causal', true, false, false],
+          ['bidirectional with padding', false, true, false],
+          ['causal, with dropout', true, false, true],
+          ['bidirectional with padding and dropout', false, true, true],
         ] as const)) {
       it(`Attention (${label}) and its gradient`, async () => {
         const rng = new Rng(4);
@@ -312,21 +322,31 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
         const mask = Int32Array.from({ length: b * t }, (_, i) => (i >= 2 * t ? 0 : i >= t && i % t >= t - 4 ? 0 : 1));
         const scale = 1 / Math.sqrt(c / h);
         const attrs = { nHead: h, causal, scale };
+        // Dropout multipliers: 0 for about a third of the probabilities, 1.5 for the rest.
+        const dropValues = Float32Array.from({ length: b * h * t * t }, () => (rng.next() < 1 / 3 ? 0 : 1.5));
         const make = () =>
           [
             tf.tensor3d(qkv.data, [b, t, 3 * c]),
             tf.tensor3d(dy.data, [b, t, c]),
             tf.tensor2d(mask, [b, t], 'int32'),
+            tf.tensor4d(dropValues, [b, h, t, t]),
           ] as const;
         const want = await on('cpu', () => {
-          const [x, d, m] = make();
-          const f = (z: tf.Tensor) => refAttention(z as tf.Tensor3D, h, causal, scale, masked ? m : undefined);
+          const [x, d, m, dm] = make();
+          const f = (z: tf.Tensor) =>
+            refAttention(z as tf.Tensor3D, h, causal, scale, masked ? m : undefined, dropping ? dm : undefined);
           return [f(x), tf.grad((z: tf.Tensor) => tf.sum(tf.mul(f(z), d)))(x)];
         });
         const got = await on(backend, () => {
-          const [x, d, m] = make();
-          const [y, probs] = run(FusedKernel.Attention, masked ? { qkv: x, attentionMask: m } : { qkv: x }, attrs);
-          return [y, run(FusedKernel.AttentionGrad, { dy: d, qkv: x, probs }, attrs)[0]];
+          const [x, d, m, dm] = make();
+          const inputs: tf.NamedTensorMap = { qkv: x };
+          if (masked) inputs.attentionMask = m;
+          if (dropping) inputs.dropMask = dm;
+          const [y, probs] = run(FusedKernel.Attention, inputs, attrs);
+          const gradInputs: tf.NamedTensorMap = dropping
+            ? { dy: d, qkv: x, probs, dropMask: dm }
+            : { dy: d, qkv: x, probs };
+          return [y, run(FusedKernel.AttentionGrad, gradInputs, attrs)[0]];
         });
         expect(relErr(got[0], want[0])).toBeLessThan(TOL);
         expect(relErr(got[1], want[1])).toBeLessThan(TOL);

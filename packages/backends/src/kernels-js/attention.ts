@@ -14,9 +14,9 @@ export interface AttentionShape {
   scale: number;
 }
 
-/** Scratch floats the forward pass needs (one transposed key block). */
-export function attentionForwardScratch(s: AttentionShape): number {
-  return (s.channels / s.heads) * s.time;
+/** Scratch floats the forward pass needs (one transposed key block; with dropout, one dropped probability block). */
+export function attentionForwardScratch(s: AttentionShape, dropout = false): number {
+  return (s.channels / s.heads) * s.time + (dropout ? s.time * s.time : 0);
 }
 
 /** Scratch floats the backward pass needs. */
@@ -63,7 +63,10 @@ function maskedSoftmax(
   }
 }
 
-/** y [B, T, C] and probs [B, H, T, T] from qkv [B, T, 3C] (and keep [B, T] when padding is masked). */
+/**
+ * y [B, T, C] and probs [B, H, T, T] from qkv [B, T, 3C] (and keep [B, T] when padding is masked). With `drop`
+ * [B, H, T, T] (dropout: 0 or 1/(1 − rate) per probability), y = (probs ⊙ drop) v; probs stay undropped.
+ */
 export function attentionForward(
   gemm: Gemm,
   s: AttentionShape,
@@ -72,6 +75,7 @@ export function attentionForward(
   y: Float32Array,
   probs: Float32Array,
   scratch: Float32Array,
+  drop?: Float32Array,
 ): void {
   const { batch: b, time: t, channels: c, heads: h, causal, scale } = s;
   const d = c / h;
@@ -85,12 +89,20 @@ export function attentionForward(
       transposeStrided(qkv, k, c3, t, d, scratch); // kᵀ (D, T)
       gemm(qkv, q, c3, scratch, 0, t, probs, p, t, t, t, d, scale, false); // q kᵀ · scale (T, T)
       maskedSoftmax(probs, p, t, causal, keep, bi * t);
-      gemm(probs, p, t, qkv, v, c3, y, bi * t * c + hi * d, c, t, d, t, 1, false); // p v (T, D) into y's head columns
+      let src = probs;
+      let srcOff = p;
+      if (drop) {
+        const pd = d * t; // (T, T) after kᵀ
+        for (let i = 0; i < t * t; i++) scratch[pd + i] = probs[p + i] * drop[p + i];
+        src = scratch;
+        srcOff = pd;
+      }
+      gemm(src, srcOff, t, qkv, v, c3, y, bi * t * c + hi * d, c, t, d, t, 1, false); // p v (T, D) into y's head columns
     }
   }
 }
 
-/** dQkv [B, T, 3C] from dy [B, T, C], qkv and the saved probs. */
+/** dQkv [B, T, 3C] from dy [B, T, C], qkv, the saved probs and the forward's dropout multipliers if any. */
 export function attentionBackward(
   gemm: Gemm,
   s: AttentionShape,
@@ -99,6 +111,7 @@ export function attentionBackward(
   probs: Float32Array,
   dQkv: Float32Array,
   scratch: Float32Array,
+  drop?: Float32Array,
 ): void {
   const { batch: b, time: t, channels: c, heads: h, scale } = s;
   const d = c / h;
@@ -114,16 +127,21 @@ export function attentionBackward(
       const v = q + 2 * c;
       const p = (bi * h + hi) * t * t;
       const g = bi * t * c + hi * d; // this head's columns of dy
-      // dV = pᵀ dy
-      transposeStrided(probs, p, t, t, t, scratch.subarray(pT, pT + t * t));
+      // dV = pᵀ dy (p ⊙ drop with dropout)
+      if (drop) {
+        for (let i = 0; i < t; i++) {
+          for (let j = 0; j < t; j++) scratch[pT + j * t + i] = probs[p + i * t + j] * drop[p + i * t + j];
+        }
+      } else transposeStrided(probs, p, t, t, t, scratch.subarray(pT, pT + t * t));
       gemm(scratch, pT, t, dy, g, c, dQkv, v, c3, t, d, t, 1, false);
       // dP = dy vᵀ
       transposeStrided(qkv, v, c3, t, d, scratch);
       gemm(dy, g, c, scratch, vT, t, scratch, dP, t, t, t, d, 1, false);
-      // dS = p ⊙ (dP − Σ_j dP·p) · scale (softmax backward; masked entries have p = 0)
+      // dS = p ⊙ (dP − Σ_j dP·p) · scale (softmax backward; masked entries have p = 0); dropout first: dP ⊙= drop
       for (let i = 0; i < t; i++) {
         const po = p + i * t;
         const so = dP + i * t;
+        if (drop) for (let j = 0; j < t; j++) scratch[so + j] *= drop[po + j];
         let dot = 0;
         for (let j = 0; j < t; j++) dot += scratch[so + j] * probs[po + j];
         for (let j = 0; j < t; j++) scratch[so + j] = probs[po + j] * (scratch[so + j] - dot) * scale;

@@ -1,11 +1,12 @@
 /**
  * Multi-head scaled dot-product attention from the packed projection qkv [B, T, 3C] (GPT-2's c_attn output; BERT's
- * query | key | value side by side) to the merged heads [B, T, C]. Fused kernel when the backend has one and no
- * attention dropout is needed; otherwise the same maths with tfjs-core ops.
+ * query | key | value side by side) to the merged heads [B, T, C]. Fused kernel when the backend has one (attention
+ * dropout goes in as a mask drawn from the same random stream, in the same order, as the composite path's);
+ * otherwise the same maths with tfjs-core ops.
  */
 import { FusedKernel, type Rng } from '@selfsup/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { dropout } from '../dropout.js';
+import { dropout, dropoutMask } from '../dropout.js';
 import { customOp, runKernel, useFused } from './fused.js';
 
 export interface AttentionOptions {
@@ -14,7 +15,7 @@ export interface AttentionOptions {
   causal: boolean;
   /** int32 [B, Tk]: 1 = attend to this key, 0 = padding. */
   attentionMask?: tf.Tensor2D;
-  /** Dropout on the attention probabilities (training only); forces the composite path. */
+  /** Dropout on the attention probabilities (training only, with `rng`). */
   dropoutRate?: number;
   rng?: Rng;
 }
@@ -23,8 +24,15 @@ export function attention(qkv: tf.Tensor3D, options: AttentionOptions): tf.Tenso
   const [, , c3] = qkv.shape;
   const scale = 1 / Math.sqrt(c3 / 3 / options.nHead);
   const dropping = options.rng !== undefined && (options.dropoutRate ?? 0) > 0;
-  if (!dropping && useFused(FusedKernel.Attention, FusedKernel.AttentionGrad)) {
-    return fusedAttention(qkv, options.nHead, options.causal, scale, options.attentionMask);
+  if (useFused(FusedKernel.Attention, FusedKernel.AttentionGrad)) {
+    return tf.tidy(() => {
+      const [b, t] = qkv.shape;
+      const shape = [b, options.nHead, t, t];
+      const drop = dropping
+        ? tf.tensor(dropoutMask(b * options.nHead * t * t, options.dropoutRate!, options.rng!), shape, 'float32')
+        : undefined;
+      return fusedAttention(qkv, options.nHead, options.causal, scale, options.attentionMask, drop);
+    });
   }
   return tf.tidy(() => {
     const [q, k, v] = splitQkv(qkv, options.nHead); // 3 × (B, nh, T, hs)
@@ -103,15 +111,22 @@ function fusedAttention(
   causal: boolean,
   scale: number,
   mask: tf.Tensor2D | undefined,
+  drop: tf.Tensor | undefined,
 ): tf.Tensor3D {
   const attrs = { nHead, causal, scale };
   const op = customOp(([x], save) => {
-    const inputs: tf.NamedTensorMap = mask ? { qkv: x, attentionMask: mask } : { qkv: x };
+    const inputs: tf.NamedTensorMap = { qkv: x };
+    if (mask) inputs.attentionMask = mask;
+    if (drop) inputs.dropMask = drop;
     const [y, probs] = runKernel(FusedKernel.Attention, inputs, attrs);
-    save([x, probs]);
+    save(drop ? [x, probs, drop] : [x, probs]);
     return {
       value: y,
-      gradFunc: (dy, [sq, sp]) => runKernel(FusedKernel.AttentionGrad, { dy, qkv: sq, probs: sp }, attrs)[0],
+      gradFunc: (dy, [sq, sp, sd]) => {
+        const gradInputs: tf.NamedTensorMap = { dy, qkv: sq, probs: sp };
+        if (sd) gradInputs.dropMask = sd;
+        return runKernel(FusedKernel.AttentionGrad, gradInputs, attrs)[0];
+      },
     };
   });
   return op(qkv) as tf.Tensor3D;

@@ -180,13 +180,32 @@ describe('fused kernels: same values and gradients as the composite path', () =>
     bothPaths((x) => attention(x as tf.Tensor3D, { nHead: 2, causal: false, attentionMask: mask }), [qkv]);
   });
 
-  it('attention dropout forces the composite path', () => {
+  it('attention dropout: the fused kernel takes the same mask as the composite path, drawn from the same stream', () => {
+    const qkv = random([2, 5, 18], 6);
+    const mask = tf.tensor2d(
+      [
+        [1, 1, 1, 0, 0],
+        [1, 1, 1, 1, 1],
+      ],
+      [2, 5],
+      'int32',
+    );
+    // A fresh stream on every call, so both paths (and the gradient's recomputation) draw the same multipliers.
+    for (const [causal, attentionMask] of [
+      [true, undefined],
+      [false, mask],
+    ] as const) {
+      bothPaths(
+        (x) => attention(x as tf.Tensor3D, { nHead: 3, causal, attentionMask, dropoutRate: 0.3, rng: new Rng(11) }),
+        [qkv],
+      );
+    }
     setUseFusedKernels(true);
     kernelCalls.clear();
-    attention(random([1, 4, 6], 7) as tf.Tensor3D, { nHead: 1, causal: true, dropoutRate: 0.5, rng: new Rng(1) });
-    expect(kernelCalls.get(FusedKernel.Attention)).toBeUndefined();
-    attention(random([1, 4, 6], 7) as tf.Tensor3D, { nHead: 1, causal: true });
+    const dropped = attention(qkv as tf.Tensor3D, { nHead: 3, causal: true, dropoutRate: 0.3, rng: new Rng(11) });
     expect(kernelCalls.get(FusedKernel.Attention)).toBe(1);
+    const plain = attention(qkv as tf.Tensor3D, { nHead: 3, causal: true });
+    expect(maxAbsDiff(dropped.dataSync(), plain.dataSync())).toBeGreaterThan(1e-3); // the dropout did something
   });
 
   it('whole models: fused and composite both match the PyTorch fixtures', async () => {

@@ -131,6 +131,7 @@ function attention(args: KernelArgs) {
   const d = c / nHead;
   const qkv = read('qkv');
   const mask = has('attentionMask') ? read('attentionMask') : undefined;
+  const drop = has('dropMask') ? read('dropMask') : undefined;
   const y = new Float32Array(b * t * c);
   const probs = new Float32Array(b * nHead * t * t);
   const at = (bi: number, ti: number, part: number, h: number, k: number) =>
@@ -151,7 +152,10 @@ function attention(args: KernelArgs) {
         for (let j = 0; j < t; j++) probs[((bi * nHead + h) * t + i) * t + j] = sum > 0 ? p[j] / sum : 0;
         for (let k = 0; k < d; k++) {
           let acc = 0;
-          for (let j = 0; j < t; j++) acc += probs[((bi * nHead + h) * t + i) * t + j] * at(bi, j, 2, h, k);
+          for (let j = 0; j < t; j++) {
+            const at2 = ((bi * nHead + h) * t + i) * t + j;
+            acc += probs[at2] * (drop ? drop[at2] : 1) * at(bi, j, 2, h, k);
+          }
           y[(bi * t + i) * c + h * d + k] = acc;
         }
       }
@@ -161,24 +165,26 @@ function attention(args: KernelArgs) {
 }
 
 function attentionGrad(args: KernelArgs) {
-  const { read, out, shape } = io(args);
+  const { read, out, shape, has } = io(args);
   const [b, t, c3] = shape('qkv');
   const c = c3 / 3;
   const { nHead, scale } = args.attrs as { nHead: number; scale: number };
   const d = c / nHead;
   const [dy, qkv, probs] = ['dy', 'qkv', 'probs'].map(read);
+  const drop = has('dropMask') ? read('dropMask') : undefined;
   const dqkv = new Float32Array(b * t * c3);
   const idx = (bi: number, ti: number, part: number, h: number, k: number) => (bi * t + ti) * c3 + part * c + h * d + k;
   for (let bi = 0; bi < b; bi++) {
     for (let h = 0; h < nHead; h++) {
       const p = (i: number, j: number) => probs[((bi * nHead + h) * t + i) * t + j];
+      const m = (i: number, j: number) => (drop ? drop[((bi * nHead + h) * t + i) * t + j] : 1);
       for (let i = 0; i < t; i++) {
-        // dP[i, j] = dy[i] · v[j];  dS = P ⊙ (dP − Σ_j P dP)
+        // dP[i, j] = (dy[i] · v[j]) · M[i, j];  dS = P ⊙ (dP − Σ_j P dP);  dV[j] += P[i, j] M[i, j] dy[i]
         const dp = new Float64Array(t);
         for (let j = 0; j < t; j++) {
           let s = 0;
           for (let k = 0; k < d; k++) s += dy[(bi * t + i) * c + h * d + k] * qkv[idx(bi, j, 2, h, k)];
-          dp[j] = s;
+          dp[j] = s * m(i, j);
         }
         let dot = 0;
         for (let j = 0; j < t; j++) dot += p(i, j) * dp[j];
@@ -187,7 +193,7 @@ function attentionGrad(args: KernelArgs) {
           for (let k = 0; k < d; k++) {
             dqkv[idx(bi, i, 0, h, k)] += ds * qkv[idx(bi, j, 1, h, k)];
             dqkv[idx(bi, j, 1, h, k)] += ds * qkv[idx(bi, i, 0, h, k)];
-            dqkv[idx(bi, j, 2, h, k)] += p(i, j) * dy[(bi * t + i) * c + h * d + k];
+            dqkv[idx(bi, j, 2, h, k)] += p(i, j) * m(i, j) * dy[(bi * t + i) * c + h * d + k];
           }
         }
       }
