@@ -9,7 +9,8 @@
  *
  * exp is exp.ts's. Byte addresses; n4 = number of floats, a multiple of 4.
  */
-import { FunctionBuilder, I32, V128 } from './assembler.js';
+import { type FunctionBuilder, V128 } from './assembler.js';
+import { elementwiseFunction } from './elementwise.js';
 import { declareExpConstants, EXP_LOCALS, emitExp } from './exp.js';
 
 const P = 0.3275911;
@@ -47,47 +48,24 @@ function emitPhi(f: FunctionBuilder): void {
   f.simd('v128Bitselect').set('phi');
 }
 
-const WORK = ['x', 'w', 'e', 't', 'q', 'h', 'phi', ...EXP_LOCALS];
+const WORK = ['w', 'e', 't', 'q', 'h', 'phi', ...EXP_LOCALS];
 
-export function geluErfForwardFunction(): FunctionBuilder {
-  const f = new FunctionBuilder('geluErfForward', [
-    ['px', I32],
-    ['py', I32],
-    ['n4', I32],
-  ]);
-  f.locals(I32, 'i');
+function setup(f: FunctionBuilder): void {
   f.locals(V128, ...WORK);
   declareConstants(f);
-  f.forRange('i', 0, 'n4', 4, (g) => {
-    g.get('px').vmem('v128Load').set('x');
+}
+
+export function geluErfForwardFunction(): FunctionBuilder {
+  return elementwiseFunction('geluErfForward', 'forward', setup, (g) => {
     emitPhi(g);
-    g.get('py');
-    g.get('x').get('phi').simd('f32x4Mul');
-    g.vmem('v128Store');
-    g.addTo('px', 16).addTo('py', 16);
+    g.get('x').get('phi').simd('f32x4Mul'); // x·Φ
   });
-  return f;
 }
 
 export function geluErfBackwardFunction(): FunctionBuilder {
-  const f = new FunctionBuilder('geluErfBackward', [
-    ['pdy', I32],
-    ['px', I32],
-    ['pdx', I32],
-    ['n4', I32],
-  ]);
-  f.locals(I32, 'i');
-  f.locals(V128, ...WORK);
-  declareConstants(f);
-  f.forRange('i', 0, 'n4', 4, (g) => {
-    g.get('px').vmem('v128Load').set('x');
+  return elementwiseFunction('geluErfBackward', 'backward', setup, (g) => {
     emitPhi(g);
-    g.get('pdx');
-    // dy·(Φ + x·e/√(2π))
+    // Φ + x·e/√(2π)
     g.get('x').get('e').simd('f32x4Mul').get('vInvSqrt2Pi').simd('f32x4Mul').get('phi').simd('f32x4Add');
-    g.get('pdy').vmem('v128Load').simd('f32x4Mul');
-    g.vmem('v128Store');
-    g.addTo('px', 16).addTo('pdy', 16).addTo('pdx', 16);
   });
-  return f;
 }

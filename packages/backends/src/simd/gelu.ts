@@ -7,7 +7,8 @@
  *   geluBackward(dy, x, dx, n4):  dx = dy·(0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²))
  * Byte addresses; n4 = number of floats, a multiple of 4 (the caller does the rest).
  */
-import { FunctionBuilder, I32, V128 } from './assembler.js';
+import { type FunctionBuilder, V128 } from './assembler.js';
+import { elementwiseFunction } from './elementwise.js';
 
 const K0 = Math.sqrt(2 / Math.PI);
 const K1 = 0.044715;
@@ -70,51 +71,39 @@ function emitInner(f: FunctionBuilder): void {
 }
 
 export function geluForwardFunction(): FunctionBuilder {
-  const f = new FunctionBuilder('geluForward', [
-    ['px', I32],
-    ['py', I32],
-    ['n4', I32],
-  ]);
-  f.locals(I32, 'i');
-  f.locals(V128, 'x', 'x2', 'u', 'u2', 'p', 'q', 't');
-  declareConstants(f);
-  f.forRange('i', 0, 'n4', 4, (g) => {
-    g.get('px').vmem('v128Load').set('x');
-    emitInner(g);
-    emitTanh(g);
-    // y = 0.5·x·(1 + t)
-    g.get('py');
-    g.get('t').get('vOne').simd('f32x4Add').get('x').simd('f32x4Mul').get('vHalf').simd('f32x4Mul');
-    g.vmem('v128Store');
-    g.addTo('px', 16).addTo('py', 16);
-  });
-  return f;
+  return elementwiseFunction(
+    'geluForward',
+    'forward',
+    (f) => {
+      f.locals(V128, 'x2', 'u', 'u2', 'p', 'q', 't');
+      declareConstants(f);
+    },
+    (g) => {
+      emitInner(g);
+      emitTanh(g);
+      // y = 0.5·x·(1 + t)
+      g.get('t').get('vOne').simd('f32x4Add').get('x').simd('f32x4Mul').get('vHalf').simd('f32x4Mul');
+    },
+  );
 }
 
 export function geluBackwardFunction(): FunctionBuilder {
-  const f = new FunctionBuilder('geluBackward', [
-    ['pdy', I32],
-    ['px', I32],
-    ['pdx', I32],
-    ['n4', I32],
-  ]);
-  f.locals(I32, 'i');
-  f.locals(V128, 'x', 'x2', 'u', 'u2', 'p', 'q', 't', 'd');
-  declareConstants(f);
-  f.forRange('i', 0, 'n4', 4, (g) => {
-    g.get('px').vmem('v128Load').set('x');
-    emitInner(g);
-    emitTanh(g);
-    // d = 0.5·(1 + t) + 0.5·x·(1 − t²)·K0·(1 + 3·K1·x²)
-    g.get('t').get('vOne').simd('f32x4Add').get('vHalf').simd('f32x4Mul');
-    g.get('vOne').get('t').get('t').simd('f32x4Mul').simd('f32x4Sub');
-    g.get('x').simd('f32x4Mul').get('vHalf').simd('f32x4Mul').get('vK0').simd('f32x4Mul');
-    g.get('x2').get('vK13').simd('f32x4Mul').get('vOne').simd('f32x4Add').simd('f32x4Mul');
-    g.simd('f32x4Add').set('d');
-    g.get('pdx');
-    g.get('pdy').vmem('v128Load').get('d').simd('f32x4Mul');
-    g.vmem('v128Store');
-    g.addTo('px', 16).addTo('pdy', 16).addTo('pdx', 16);
-  });
-  return f;
+  return elementwiseFunction(
+    'geluBackward',
+    'backward',
+    (f) => {
+      f.locals(V128, 'x2', 'u', 'u2', 'p', 'q', 't');
+      declareConstants(f);
+    },
+    (g) => {
+      emitInner(g);
+      emitTanh(g);
+      // 0.5·(1 + t) + 0.5·x·(1 − t²)·K0·(1 + 3·K1·x²)
+      g.get('t').get('vOne').simd('f32x4Add').get('vHalf').simd('f32x4Mul');
+      g.get('vOne').get('t').get('t').simd('f32x4Mul').simd('f32x4Sub');
+      g.get('x').simd('f32x4Mul').get('vHalf').simd('f32x4Mul').get('vK0').simd('f32x4Mul');
+      g.get('x2').get('vK13').simd('f32x4Mul').get('vOne').simd('f32x4Add').simd('f32x4Mul');
+      g.simd('f32x4Add');
+    },
+  );
 }

@@ -65,16 +65,15 @@ export interface WasmKernelOptions {
 /** Registers our wasm kernels (idempotent). With `fused: false`, removes the fused ones again. */
 export function registerWasmKernels(options: WasmKernelOptions = {}): void {
   for (const k of wasmMissingKernels) registerOnce(k);
-  if (simdSupported()) {
-    const current = getKernel(BatchMatMul, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
-    if (current && !current[OURS]) registerOnce(makeBatchMatMulConfig(current));
-    const transpose = getKernel(Transpose, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
-    if (transpose && !transpose[OURS]) registerOnce(makeTransposeConfig(transpose));
-  }
-  for (const [name, make] of [
-    [Sum, makeSumConfig],
-    [GatherV2, makeGatherV2Config],
+  // Replacements that wrap the package's own kernel (the first two need our SIMD module).
+  const simd = simdSupported();
+  for (const [name, make, needsSimd] of [
+    [BatchMatMul, makeBatchMatMulConfig, true],
+    [Transpose, makeTransposeConfig, true],
+    [Sum, makeSumConfig, false],
+    [GatherV2, makeGatherV2Config, false],
   ] as const) {
+    if (needsSimd && !simd) continue;
     const current = getKernel(name, 'wasm') as (KernelConfig & { [OURS]?: true }) | undefined;
     if (current && !current[OURS]) registerOnce(make(current));
   }

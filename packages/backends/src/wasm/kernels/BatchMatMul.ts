@@ -6,9 +6,10 @@
  * - batched: our SIMD GEMM per batch (operands transposed first when flagged), with batch broadcasting.
  * Wraps the package's own kernel (kept as `original`) for the XNNPACK call. Registered only where wasm SIMD runs.
  */
-import { BatchMatMul, getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { sizeOf } from '../../fused/io.js';
 import { addressOf, asWasm, simdOf, type WasmBackendLike } from '../heap.js';
+import { wrapKernel } from './wrap.js';
 
 type Args = {
   inputs: { a: TensorInfo; b: TensorInfo };
@@ -28,8 +29,7 @@ function transposeLast2(backend: WasmBackendLike, x: TensorInfo): TensorInfo {
 }
 
 export function makeBatchMatMulConfig(original: KernelConfig): KernelConfig {
-  const fallback = original.kernelFunc as unknown as (args: Args) => TensorInfo;
-  const kernelFunc = (args: Args): TensorInfo => {
+  return wrapKernel<Args>(original, (args, fallback) => {
     const backend = asWasm(args.backend);
     const { a, b } = args.inputs;
     const { transposeA, transposeB } = args.attrs;
@@ -53,13 +53,7 @@ export function makeBatchMatMulConfig(original: KernelConfig): KernelConfig {
     }
     if (aBatch !== bBatch && aBatch !== 1 && bBatch !== 1) return fallback(args);
     return batched(backend, a, b, transposeA, transposeB, aBatch, bBatch);
-  };
-  return {
-    kernelName: BatchMatMul,
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: kernelFunc as unknown as KernelFunc,
-  };
+  });
 }
 
 function batched(
@@ -93,9 +87,4 @@ function batched(
   if (a2 !== a) backend.disposeData(a2.dataId, true);
   if (b2 !== b) backend.disposeData(b2.dataId, true);
   return out;
-}
-
-/** The BatchMatMul kernel tfjs-backend-wasm registered (before ours replaces it). */
-export function originalBatchMatMul(): KernelConfig | undefined {
-  return getKernel(BatchMatMul, 'wasm');
 }

@@ -6,9 +6,10 @@
  * axes before `axis`, k over the remaining index axes, and `:` the axes after `axis` copied as one run. 1-byte dtypes
  * and any index out of range go to the package's own kernel.
  */
-import { GatherV2, type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { sizeOf } from '../../fused/io.js';
 import { addressOf, asWasm, i32View, memoryOf } from '../heap.js';
+import { wrapKernel } from './wrap.js';
 
 type Args = {
   inputs: { x: TensorInfo; indices: TensorInfo };
@@ -17,8 +18,7 @@ type Args = {
 };
 
 export function makeGatherV2Config(original: KernelConfig): KernelConfig {
-  const fallback = original.kernelFunc as unknown as (args: Args) => TensorInfo;
-  const kernelFunc = (args: Args): TensorInfo => {
+  return wrapKernel<Args>(original, (args, fallback) => {
     const { x, indices } = args.inputs;
     if ((x.dtype !== 'float32' && x.dtype !== 'int32') || indices.dtype !== 'int32' || x.shape.length === 0) {
       return fallback(args);
@@ -56,11 +56,5 @@ export function makeGatherV2Config(original: KernelConfig): KernelConfig {
       }
     }
     return out;
-  };
-  return {
-    kernelName: GatherV2,
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: kernelFunc as unknown as KernelFunc,
-  };
+  });
 }

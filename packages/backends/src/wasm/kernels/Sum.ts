@@ -7,10 +7,11 @@
  * an empty input gives zeros (tfjs-backend-wasm 4.22 returns whatever the new buffer held); anything else goes to
  * the package's own kernel.
  */
-import { type KernelConfig, type KernelFunc, Sum, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { sizeOf } from '../../fused/io.js';
 import { addressOf, asWasm, f32View, i32View, memoryOf, simdOf, type WasmBackendLike } from '../heap.js';
 import { simdSupported } from '../loader.js';
+import { wrapKernel } from './wrap.js';
 
 const SIMD = simdSupported();
 
@@ -46,8 +47,7 @@ function sumRowsSimd(backend: WasmBackendLike, x: TensorInfo, rows: number, cols
 }
 
 export function makeSumConfig(original: KernelConfig): KernelConfig {
-  const fallback = original.kernelFunc as unknown as (args: Args) => TensorInfo;
-  const kernelFunc = (args: Args): TensorInfo => {
+  return wrapKernel<Args>(original, (args, fallback) => {
     const { x } = args.inputs;
     if (x.dtype !== 'float32' && x.dtype !== 'int32') return fallback(args);
     const rank = x.shape.length;
@@ -69,11 +69,5 @@ export function makeSumConfig(original: KernelConfig): KernelConfig {
     else if (SIMD && x.dtype === 'float32' && o.length % 4 === 0) sumRowsSimd(backend, x, rows, o.length, out);
     else sumRows(view(backend, x), rows, o.length, o);
     return out;
-  };
-  return {
-    kernelName: Sum,
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: kernelFunc as unknown as KernelFunc,
-  };
+  });
 }

@@ -6,9 +6,10 @@
  * - only the last two axes swap (kᵀ): our wasm batched 2-D transpose;
  * - anything else, or 1-byte dtypes: the package's own kernel.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, Transpose } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { sizeOf } from '../../fused/io.js';
 import { addressOf, asWasm, memoryOf, simdOf, type WasmBackendLike } from '../heap.js';
+import { wrapKernel } from './wrap.js';
 
 type Args = { inputs: { x: TensorInfo }; attrs: { perm: number[] }; backend: unknown };
 
@@ -42,8 +43,7 @@ function moveRows(backend: WasmBackendLike, x: TensorInfo, perm: number[], out: 
 }
 
 export function makeTransposeConfig(original: KernelConfig): KernelConfig {
-  const fallback = original.kernelFunc as unknown as (args: Args) => TensorInfo;
-  const kernelFunc = (args: Args): TensorInfo => {
+  return wrapKernel<Args>(original, (args, fallback) => {
     const backend = asWasm(args.backend);
     const { x } = args.inputs;
     const { perm } = args.attrs;
@@ -70,11 +70,5 @@ export function makeTransposeConfig(original: KernelConfig): KernelConfig {
       return out;
     }
     return fallback(args);
-  };
-  return {
-    kernelName: Transpose,
-    backendName: 'wasm',
-    setupFunc: original.setupFunc,
-    kernelFunc: kernelFunc as unknown as KernelFunc,
-  };
+  });
 }
